@@ -1,0 +1,145 @@
+//! [`PoolConfig`]: the name and the bounds of a pool.
+
+use std::borrow::Cow;
+
+/// How a [`Pool`](crate::Pool) is named and bounded.
+///
+/// Built with `const` methods, so a configured pool can live in a `static`:
+///
+/// ```
+/// use pool_runtime::{Pool, PoolConfig};
+///
+/// static REQUESTS: Pool<Vec<u8>> = Pool::with_config(
+///     Vec::new,
+///     PoolConfig::new("request_bodies").max_idle(128).max_retained_bytes(16 * 1024),
+/// );
+///
+/// let body = REQUESTS.get();
+/// assert!(body.is_empty());
+/// assert_eq!(REQUESTS.name(), "request_bodies");
+/// ```
+///
+/// # Bounds
+///
+/// Idle objects live in two places: a shared store, holding at most
+/// `max_idle`, and one cache per thread that uses the pool, each holding at most
+/// `min(cache_size, max_idle)`. With `t` live threads using the pool:
+///
+/// ```text
+/// idle <= max_idle + t * min(cache_size, max_idle)
+/// ```
+///
+/// A thread's cache is handed back to the shared store when the thread exits
+/// (what does not fit is dropped, counted as evictions), so once those threads
+/// are gone `idle <= max_idle`.
+///
+/// * `max_idle = 0` keeps nothing: every return is discarded (`full`) and every
+///   take is a miss. The pool still counts, which is useful for measuring.
+/// * `cache_size = 0` disables the per-thread caches: every take and return goes
+///   through the shared store's lock.
+/// * `max_retained_bytes`: an object whose [`Reset::retained_bytes`](crate::Reset::retained_bytes)
+///   exceeds it after its reset is dropped on return (`oversized`).
+///   `usize::MAX` disables the check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    name: Cow<'static, str>,
+    max_idle: usize,
+    max_retained_bytes: usize,
+    cache_size: usize,
+}
+
+impl PoolConfig {
+    /// Default bound of the shared store.
+    pub const DEFAULT_MAX_IDLE: usize = 1024;
+    /// Default size cap: objects holding more heap than this after reset are
+    /// not kept (64 KiB, as Go's `fmt` and `encoding/json` buffers).
+    pub const DEFAULT_MAX_RETAINED_BYTES: usize = 64 * 1024;
+    /// Default bound of each thread's cache.
+    pub const DEFAULT_CACHE_SIZE: usize = 32;
+    /// The label of a pool built without a name.
+    pub const DEFAULT_NAME: &'static str = "unnamed";
+
+    /// A configuration with the given metrics label and default bounds.
+    pub const fn new(name: &'static str) -> Self {
+        Self {
+            name: Cow::Borrowed(name),
+            max_idle: Self::DEFAULT_MAX_IDLE,
+            max_retained_bytes: Self::DEFAULT_MAX_RETAINED_BYTES,
+            cache_size: Self::DEFAULT_CACHE_SIZE,
+        }
+    }
+
+    /// A configuration whose label is only known at run time.
+    pub fn named(name: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::new(Self::DEFAULT_NAME)
+        }
+    }
+
+    /// Sets the bound of the shared store (see [Bounds](#bounds)).
+    #[must_use]
+    pub const fn max_idle(mut self, max_idle: usize) -> Self {
+        self.max_idle = max_idle;
+        self
+    }
+
+    /// Sets the heap size above which a returned object is dropped.
+    #[must_use]
+    pub const fn max_retained_bytes(mut self, bytes: usize) -> Self {
+        self.max_retained_bytes = bytes;
+        self
+    }
+
+    /// Sets the bound of each thread's cache (see [Bounds](#bounds)).
+    #[must_use]
+    pub const fn cache_size(mut self, cache_size: usize) -> Self {
+        self.cache_size = cache_size;
+        self
+    }
+
+    /// The metrics label.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The bound of the shared store.
+    pub const fn get_max_idle(&self) -> usize {
+        self.max_idle
+    }
+
+    /// The heap size above which a returned object is dropped.
+    pub const fn get_max_retained_bytes(&self) -> usize {
+        self.max_retained_bytes
+    }
+
+    /// The configured bound of each thread's cache.
+    pub const fn get_cache_size(&self) -> usize {
+        self.cache_size
+    }
+
+    /// What a thread's cache really holds at most: `min(cache_size, max_idle)`.
+    pub(crate) const fn local_capacity(&self) -> usize {
+        if self.cache_size < self.max_idle {
+            self.cache_size
+        } else {
+            self.max_idle
+        }
+    }
+
+    /// How many objects move between a thread's cache and the shared store at once.
+    pub(crate) const fn batch(&self) -> usize {
+        let half = self.local_capacity() / 2;
+        if half == 0 {
+            1
+        } else {
+            half
+        }
+    }
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_NAME)
+    }
+}

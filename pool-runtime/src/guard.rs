@@ -1,0 +1,108 @@
+//! [`Pooled<T>`]: the guard that owns a pooled object while it is out.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use crate::pool::Pool;
+use crate::stats::Event;
+use crate::Reset;
+
+/// An object taken from a [`Pool`]; dropping it resets the object and returns it.
+///
+/// The borrow checker enforces the pool's safety rules: a reference into the
+/// object cannot outlive the guard (no use after return), and the guard is not
+/// `Clone` (no double return). It is `Send` when `T` is, so it may be dropped on
+/// another thread than the one that took it.
+///
+/// ```
+/// use pool_runtime::{Pool, Pooled};
+///
+/// static NAMES: Pool<Vec<String>> = Pool::new(Vec::new);
+///
+/// let mut names: Pooled<Vec<String>> = NAMES.get();
+/// names.push("orders".to_owned());            // DerefMut
+/// assert_eq!(names.len(), 1);                  // Deref
+/// let kept: Vec<String> = Pooled::detach(names); // leaves the pool for good
+/// assert_eq!(kept, ["orders"]);
+/// ```
+pub struct Pooled<T: Reset + Send + 'static> {
+    /// `None` only once `detach` or `drop` has taken the object out.
+    object: Option<Box<T>>,
+    pool: &'static Pool<T>,
+}
+
+impl<T: Reset + Send + 'static> Pooled<T> {
+    #[inline]
+    pub(crate) fn new(object: Box<T>, pool: &'static Pool<T>) -> Self {
+        Self { object: Some(object), pool }
+    }
+
+    /// Keeps the object and never returns it; the pool counts a `detached`
+    /// discard.
+    pub fn detach(mut this: Self) -> T {
+        let object = this.object.take().expect("a live guard holds its object");
+        this.pool.count(Event::Detached);
+        *object
+    }
+
+    /// The pool this object goes back to.
+    pub fn pool(this: &Self) -> &'static Pool<T> {
+        this.pool
+    }
+}
+
+impl<T: Reset + Send + 'static> Deref for Pooled<T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        match &self.object {
+            Some(object) => object,
+            None => unreachable!("a live guard holds its object"),
+        }
+    }
+}
+
+impl<T: Reset + Send + 'static> DerefMut for Pooled<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        match &mut self.object {
+            Some(object) => object,
+            None => unreachable!("a live guard holds its object"),
+        }
+    }
+}
+
+impl<T: Reset + Send + 'static> AsRef<T> for Pooled<T> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T: Reset + Send + 'static> AsMut<T> for Pooled<T> {
+    fn as_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T: Reset + Send + 'static> Drop for Pooled<T> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(object) = self.object.take() {
+            self.pool.give_back(object);
+        }
+    }
+}
+
+/// Formats as the object itself.
+impl<T: Reset + Send + 'static + fmt::Debug> fmt::Debug for Pooled<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: Reset + Send + 'static + fmt::Display> fmt::Display for Pooled<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}

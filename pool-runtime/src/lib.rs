@@ -1,0 +1,78 @@
+//! The runtime of [poolable](https://docs.rs/poolable): the [`Reset`] trait,
+//! [`Pool<T>`], its [`Pooled<T>`] guards, and their statistics.
+//!
+//! Most users add the `poolable` crate and `#[derive(Poolable)]`; this crate is
+//! what the derive builds on, and it is usable on its own:
+//!
+//! ```
+//! use pool_runtime::{Pool, PoolConfig, Reset};
+//!
+//! #[derive(Default)]
+//! struct Response { body: Vec<u8>, status: u16 }
+//!
+//! impl Reset for Response {
+//!     fn reset(&mut self) { self.body.reset(); self.status.reset(); }
+//!     fn retained_bytes(&self) -> usize { self.body.retained_bytes() }
+//! }
+//!
+//! static RESPONSES: Pool<Response> =
+//!     Pool::with_config(|| Response::default(), PoolConfig::new("responses").max_idle(256));
+//!
+//! let mut response = RESPONSES.get();
+//! response.body.extend_from_slice(b"{\"ok\":true}");
+//! response.status = 200;
+//! drop(response); // reset and kept
+//! assert_eq!(RESPONSES.stats().idle, 1);
+//! ```
+//!
+//! # Engine
+//!
+//! Each thread keeps a bounded cache per pool in front of a shared store; a
+//! hit pops from that cache without a lock or an allocation, and objects move
+//! between cache and store in batches. Counting is always on, per thread, and
+//! summed when [`Pool::stats`] reads it. The crate has no `unsafe` code.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod config;
+mod guard;
+mod local;
+mod pool;
+mod registry;
+mod reset;
+mod stats;
+mod store;
+mod sync;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+pub use config::PoolConfig;
+pub use guard::Pooled;
+pub use pool::Pool;
+pub use registry::{pools, PoolSnapshot};
+pub use reset::Reset;
+pub use stats::{Discards, PoolStats};
+
+/// A type with a pool of its own: `T::pooled()` takes from it.
+///
+/// Implemented by `#[derive(Poolable)]`, which gives each type one static
+/// pool, built on first use and configured by the `#[pool(...)]` attributes.
+pub trait Poolable: Reset + Send + Sized + 'static {
+    /// The type's pool.
+    fn pool() -> &'static Pool<Self>;
+
+    /// Takes an object from the type's pool.
+    #[inline]
+    fn pooled() -> Pooled<Self> {
+        Self::pool().get()
+    }
+}
+
+/// What generated code names; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::{Pool, PoolConfig, Poolable, Pooled, Reset};
+    pub use ::core;
+    pub use ::std::sync::OnceLock;
+}

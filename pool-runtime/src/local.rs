@@ -1,0 +1,152 @@
+//! Per-thread caches: the lock-free, allocation-free hit path.
+//!
+//! Each thread keeps, per pool it uses, a bounded stack of idle objects and a
+//! tally of its own counts. Takes and returns touch only that stack; when it
+//! runs empty or full, half of it moves to or from the shared store under the
+//! store's lock (as Go's per-P pools, .NET's `ArrayPool` and Netty's
+//! `Recycler` balance). When the thread exits, its caches go back to their
+//! stores and their tallies are folded into the pools' counters.
+
+use std::any::Any;
+use std::cell::RefCell;
+
+use crate::pool::Pool;
+use crate::stats::{Event, Tally};
+use crate::sync::{lock, Arc};
+use crate::Reset;
+
+/// One thread's caches, indexed by pool id.
+type Caches = Vec<Option<Box<dyn Any>>>;
+
+#[cfg(not(loom))]
+std::thread_local! {
+    static CACHES: RefCell<Caches> = const { RefCell::new(Vec::new()) };
+}
+#[cfg(loom)]
+loom::thread_local! {
+    static CACHES: RefCell<Caches> = RefCell::new(Vec::new());
+}
+
+/// Runs `f` on the calling thread's cache for `pool`, creating it on first use.
+///
+/// Returns `None` where no cache can be had: while the thread's caches are
+/// being destroyed at its exit, or when a pool operation runs inside another
+/// one on the same thread (a `Drop` of a discarded object that drops a guard
+/// of another pool, say). Callers then go to the shared store directly.
+#[inline]
+pub(crate) fn with_cache<T, R>(pool: &'static Pool<T>, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R>
+where
+    T: Reset + Send + 'static,
+{
+    let id = pool.id();
+    CACHES
+        .try_with(|caches| {
+            let mut caches = caches.try_borrow_mut().ok()?;
+            if caches.len() <= id {
+                caches.resize_with(id + 1, || None);
+            }
+            let cache = caches[id].get_or_insert_with(|| Box::new(LocalCache::new(pool)));
+            cache.downcast_mut::<LocalCache<T>>().map(f)
+        })
+        .ok()
+        .flatten()
+}
+
+/// A thread's idle objects and counts for one pool.
+pub(crate) struct LocalCache<T: Reset + Send + 'static> {
+    objects: Vec<Box<T>>,
+    /// `min(cache_size, max_idle)`, read once from the config.
+    capacity: usize,
+    batch: usize,
+    tally: Arc<Tally>,
+    pool: &'static Pool<T>,
+}
+
+impl<T: Reset + Send + 'static> LocalCache<T> {
+    fn new(pool: &'static Pool<T>) -> Self {
+        let capacity = pool.config().local_capacity();
+        Self {
+            // Room for a refill batch on top of a full cache is never needed:
+            // refills happen only when the cache is empty.
+            objects: Vec::with_capacity(capacity.max(1)),
+            capacity,
+            batch: pool.config().batch(),
+            tally: pool.counters().attach(),
+            pool,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn count(&self, event: Event) {
+        self.tally.bump_owned(event, 1);
+    }
+
+    /// Takes an idle object (counting a hit), refilling from the shared store
+    /// when the cache is empty. `None` is a miss, counted by the caller once
+    /// the new object exists.
+    #[inline]
+    pub(crate) fn take(&mut self) -> Option<Box<T>> {
+        let object = match self.objects.pop() {
+            Some(object) => object,
+            None => {
+                lock(self.pool.store()).take_batch(&mut self.objects, self.batch);
+                self.objects.pop()?
+            }
+        };
+        self.count(Event::Hit);
+        Some(object)
+    }
+
+    /// Keeps a reset object (counting a return), spilling the older half of a
+    /// full cache to the shared store. Gives the object back, counted as a
+    /// `full` discard, when neither has room.
+    #[inline]
+    pub(crate) fn put(&mut self, object: Box<T>) -> Result<(), Box<T>> {
+        if self.objects.len() >= self.capacity {
+            let mut store = lock(self.pool.store());
+            if self.capacity == 0 {
+                let kept = store.push(object);
+                drop(store);
+                self.count(if kept.is_ok() { Event::Return } else { Event::Full });
+                return kept;
+            }
+            store.give_batch(&mut self.objects, self.batch);
+            drop(store);
+            if self.objects.len() >= self.capacity {
+                self.count(Event::Full);
+                return Err(object);
+            }
+        }
+        self.objects.push(object);
+        self.count(Event::Return);
+        Ok(())
+    }
+
+    /// Empties the cache (for `Pool::clear`): the caller drops the objects
+    /// once no cache is borrowed.
+    pub(crate) fn drain(&mut self) -> Vec<Box<T>> {
+        std::mem::replace(&mut self.objects, Vec::with_capacity(self.capacity.max(1)))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.objects.len()
+    }
+}
+
+/// The thread exits (or the cache is replaced): hand the objects back to the
+/// shared store, drop what does not fit as evictions, fold the tally.
+impl<T: Reset + Send + 'static> Drop for LocalCache<T> {
+    fn drop(&mut self) {
+        let mut store = lock(self.pool.store());
+        store.give_batch(&mut self.objects, usize::MAX);
+        drop(store);
+        let evicted = std::mem::take(&mut self.objects);
+        if !evicted.is_empty() {
+            self.tally.bump_owned(Event::Evicted, evicted.len() as u64);
+        }
+        self.pool.counters().detach(&self.tally);
+        // Dropped last, with no lock held and the tally folded: a `Drop` that
+        // uses a pool finds this thread's caches gone and takes the slow path.
+        drop(evicted);
+    }
+}

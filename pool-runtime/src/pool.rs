@@ -1,0 +1,254 @@
+//! [`Pool<T>`]: where pooled objects come from and go back to.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::config::PoolConfig;
+use crate::guard::Pooled;
+use crate::local::with_cache;
+use crate::registry;
+use crate::stats::{Counters, Counts, Discards, Event, PoolStats};
+use crate::store::Store;
+use crate::sync::{lock, Mutex};
+use crate::Reset;
+
+/// A thread-safe pool of reusable `T`s.
+///
+/// Objects are taken with [`get`](Pool::get) as [`Pooled<T>`] guards; dropping
+/// a guard resets the object and keeps it for the next taker. A pool hands out
+/// guards only while it lives for `'static` — in a `static`, a `OnceLock`, or
+/// a leaked box — because its guards and its per-thread caches point back to
+/// it from anywhere, for as long as any thread runs.
+///
+/// ```
+/// use pool_runtime::Pool;
+///
+/// static LINES: Pool<String> = Pool::new(String::new);
+///
+/// let mut line = LINES.get();           // a miss: the pool was empty
+/// line.push_str("GET /v1/config");
+/// drop(line);                           // cleared, capacity kept, back in the pool
+///
+/// let line = LINES.get();               // a hit: the same String, empty
+/// assert!(line.is_empty() && line.capacity() >= 14);
+/// drop(line);
+///
+/// let stats = LINES.stats();
+/// assert_eq!((stats.hits, stats.misses, stats.returns, stats.idle), (1, 1, 2, 1));
+/// ```
+///
+/// See [`PoolConfig`] for the bounds (`max_idle`, per-thread `cache_size`,
+/// `max_retained_bytes`) and how they add up.
+pub struct Pool<T> {
+    create: fn() -> T,
+    config: PoolConfig,
+    /// Index of this pool's slot in every thread's caches, and its entry in
+    /// the registry metrics read; assigned on first use.
+    id: OnceLock<usize>,
+    store: Mutex<Store<T>>,
+    counters: Counters,
+}
+
+impl<T: Reset + Send + 'static> Pool<T> {
+    crate::sync::const_fn! {
+        /// A pool labelled `"unnamed"` with the default bounds, creating
+        /// objects with `create` on a miss.
+        pub fn new(create: fn() -> T) -> Self {
+            Self::with_config(create, PoolConfig::new(PoolConfig::DEFAULT_NAME))
+        }
+    }
+
+    crate::sync::const_fn! {
+        /// A pool with the given name and bounds.
+        pub fn with_config(create: fn() -> T, config: PoolConfig) -> Self {
+            Self {
+                create,
+                id: OnceLock::new(),
+                store: Mutex::new(Store::new(config.get_max_idle())),
+                counters: Counters::new(),
+                config,
+            }
+        }
+    }
+
+    /// Takes an idle object, or creates one if none is idle.
+    ///
+    /// The hit path takes no lock and allocates nothing: it pops from the
+    /// calling thread's cache.
+    #[inline]
+    pub fn get(&'static self) -> Pooled<T> {
+        match with_cache(self, |cache| cache.take()) {
+            Some(Some(object)) => Pooled::new(object, self),
+            Some(None) => self.create_counted(),
+            None => self.get_uncached(),
+        }
+    }
+
+    #[cold]
+    fn create_counted(&'static self) -> Pooled<T> {
+        // Created before it is counted: a panicking constructor takes nothing.
+        let object = Box::new((self.create)());
+        self.count(Event::Miss);
+        Pooled::new(object, self)
+    }
+
+    /// The path of a thread that has no cache (see `local::with_cache`).
+    #[cold]
+    fn get_uncached(&'static self) -> Pooled<T> {
+        let idle = lock(&self.store).pop();
+        match idle {
+            Some(object) => {
+                self.counters.shared().bump_shared(Event::Hit, 1);
+                Pooled::new(object, self)
+            }
+            None => self.create_counted(),
+        }
+    }
+
+    /// Takes back an object whose guard was dropped: resets it, then keeps it
+    /// or drops it, as the bounds say.
+    pub(crate) fn give_back(&'static self, mut object: Box<T>) {
+        if std::thread::panicking() {
+            // Its state is whatever the panic left: never hand that on.
+            self.count(Event::Panic);
+            return;
+        }
+        let panic_guard = CountPanic(self);
+        object.reset();
+        std::mem::forget(panic_guard);
+
+        if object.retained_bytes() > self.config.get_max_retained_bytes() {
+            self.count(Event::Oversized);
+            return;
+        }
+        // The object stays here unless the closure runs, so that a thread
+        // without a cache still has it for the shared store.
+        let mut object = Some(object);
+        let rejected = match with_cache(self, |cache| object.take().map(|o| cache.put(o))) {
+            Some(Some(kept)) => kept,
+            _ => match object {
+                Some(object) => self.give_back_uncached(object),
+                None => Ok(()),
+            },
+        };
+        // Dropped here, outside any cache borrow or lock.
+        drop(rejected);
+    }
+
+    #[cold]
+    fn give_back_uncached(&self, object: Box<T>) -> Result<(), Box<T>> {
+        let kept = lock(&self.store).push(object);
+        let event = if kept.is_ok() { Event::Return } else { Event::Full };
+        self.counters.shared().bump_shared(event, 1);
+        kept
+    }
+
+    /// Counts an event on the calling thread's tally, or the shared one.
+    pub(crate) fn count(&'static self, event: Event) {
+        if with_cache(self, |cache| cache.count(event)).is_none() {
+            self.counters.shared().bump_shared(event, 1);
+        }
+    }
+
+    /// The counters, summed over every thread.
+    pub fn stats(&self) -> PoolStats {
+        self.counters.read().stats()
+    }
+
+    /// Why discarded objects were not kept, summed over every thread.
+    pub fn discards(&self) -> Discards {
+        self.counters.read().discards
+    }
+
+    /// Drops the idle objects of the shared store and of the calling thread's
+    /// cache (counted as evictions).
+    ///
+    /// Other threads' caches are theirs: each holds at most
+    /// `min(cache_size, max_idle)` objects, and drains into the shared store
+    /// as it overflows or when its thread exits.
+    pub fn clear(&'static self) {
+        let mut evicted = lock(&self.store).take_all();
+        if let Some(mut local) = with_cache(self, |cache| cache.drain()) {
+            evicted.append(&mut local);
+        }
+        self.evict(evicted);
+    }
+
+    /// Drops the idle objects of the shared store that were not taken since
+    /// the previous `trim()` (counted as evictions).
+    ///
+    /// This is Go's victim cache under your control: call it from a timer
+    /// (every 30 s, say) and a burst's objects are given back to the allocator
+    /// two periods after the burst, while a steady load keeps its objects.
+    pub fn trim(&self) {
+        let evicted = lock(&self.store).trim();
+        self.evict(evicted);
+    }
+
+    fn evict(&self, evicted: Vec<Box<T>>) {
+        if !evicted.is_empty() {
+            self.counters.shared().bump_shared(Event::Evicted, evicted.len() as u64);
+        }
+        drop(evicted);
+    }
+
+    /// How many idle objects the calling thread's cache holds.
+    pub fn local_idle(&'static self) -> usize {
+        with_cache(self, |cache| cache.len()).unwrap_or(0)
+    }
+
+    /// How many idle objects the shared store holds.
+    pub fn shared_idle(&self) -> usize {
+        lock(&self.store).len()
+    }
+}
+
+impl<T> Pool<T> {
+    /// The metrics label.
+    pub fn name(&self) -> &str {
+        self.config.name()
+    }
+
+    /// The configuration the pool was built with.
+    pub fn config(&self) -> &PoolConfig {
+        &self.config
+    }
+
+    pub(crate) fn store(&self) -> &Mutex<Store<T>> {
+        &self.store
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub(crate) fn counts(&self) -> Counts {
+        self.counters.read()
+    }
+}
+
+impl<T: Reset + Send + 'static> Pool<T> {
+    #[inline]
+    pub(crate) fn id(&'static self) -> usize {
+        *self.id.get_or_init(|| registry::register(self))
+    }
+}
+
+/// Counts a `panic` discard if `reset` unwinds; forgotten when it returns.
+struct CountPanic<T: Reset + Send + 'static>(&'static Pool<T>);
+
+impl<T: Reset + Send + 'static> Drop for CountPanic<T> {
+    fn drop(&mut self) {
+        self.0.count(Event::Panic);
+    }
+}
+
+impl<T> fmt::Debug for Pool<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("name", &self.name())
+            .field("config", &self.config)
+            .field("stats", &self.counters.read().stats())
+            .finish_non_exhaustive()
+    }
+}

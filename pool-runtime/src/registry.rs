@@ -1,0 +1,67 @@
+//! Every pool that has been used, for readers that want them all (metrics).
+
+use std::sync::{Mutex, PoisonError};
+
+use crate::pool::Pool;
+use crate::stats::{Counts, Discards, PoolStats};
+use crate::Reset;
+
+/// What a reader can ask of any pool, whatever its object type.
+pub(crate) trait Entry: Sync {
+    fn name(&self) -> &str;
+    fn counts(&self) -> Counts;
+}
+
+impl<T: Reset + Send + 'static> Entry for Pool<T> {
+    fn name(&self) -> &str {
+        Pool::name(self)
+    }
+    fn counts(&self) -> Counts {
+        Pool::counts(self)
+    }
+}
+
+// std's lock even under loom: registration happens once per pool and is not
+// part of what the models explore.
+static POOLS: Mutex<Vec<&'static dyn Entry>> = Mutex::new(Vec::new());
+
+/// Adds a pool on its first use; returns its id (its index).
+pub(crate) fn register(pool: &'static dyn Entry) -> usize {
+    let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
+    pools.push(pool);
+    pools.len() - 1
+}
+
+/// One pool's name and counters, read together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolSnapshot {
+    /// The pool's metrics label.
+    pub name: String,
+    /// Its counters.
+    pub stats: PoolStats,
+    /// Why its discards were not kept.
+    pub discards: Discards,
+}
+
+/// Every pool used so far in this process, in the order of first use.
+///
+/// ```
+/// use pool_runtime::{Pool, PoolConfig};
+///
+/// static SESSIONS: Pool<Vec<u64>> = Pool::with_config(Vec::new, PoolConfig::new("sessions"));
+/// drop(SESSIONS.get());
+///
+/// let all = pool_runtime::pools();
+/// let sessions = all.iter().find(|p| p.name == "sessions").unwrap();
+/// assert_eq!(sessions.stats.misses, 1);
+/// ```
+pub fn pools() -> Vec<PoolSnapshot> {
+    let pools: Vec<&'static dyn Entry> = POOLS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    pools
+        .into_iter()
+        .map(|pool| {
+            let counts = pool.counts();
+            PoolSnapshot { name: pool.name().to_owned(), stats: counts.stats(), discards: counts.discards }
+        })
+        .collect()
+}

@@ -1,0 +1,175 @@
+//! The [`Reset`] trait and its implementations for the std types a builder holds.
+
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::marker::PhantomData;
+use std::mem::size_of;
+use std::time::Duration;
+
+/// Restores a value to its freshly-made state while keeping its allocations.
+///
+/// A pool calls [`reset`](Reset::reset) when a guard is dropped, before the
+/// object is handed to the next user, so nothing one request wrote is visible
+/// to the next. Collections are `clear()`ed (their capacity is the point of
+/// pooling), scalars go back to zero, `Option`s to `None`.
+///
+/// [`retained_bytes`](Reset::retained_bytes) reports the heap capacity the
+/// value keeps after a reset. A pool drops objects whose retained bytes exceed
+/// its `max_retained_bytes` instead of keeping an oversized buffer alive
+/// forever (Go's `encoding/json` and `fmt` do the same with 64 KiB).
+///
+/// Derive it with `#[derive(Reset)]`, or implement it by hand:
+///
+/// ```
+/// use pool_runtime::Reset;
+///
+/// struct Line { text: String, hits: u32 }
+///
+/// impl Reset for Line {
+///     fn reset(&mut self) {
+///         self.text.reset();
+///         self.hits.reset();
+///     }
+///     fn retained_bytes(&self) -> usize {
+///         self.text.retained_bytes()
+///     }
+/// }
+///
+/// let mut line = Line { text: String::with_capacity(64), hits: 3 };
+/// line.text.push_str("GET /v1/tables");
+/// line.reset();
+/// assert!(line.text.is_empty() && line.text.capacity() >= 64 && line.hits == 0);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `Reset`, so a pool cannot clear it between users",
+    label = "this type cannot be reset",
+    note = "add `#[pool(skip)]` to keep the field as is, `#[pool(default)]` to reset it with `Default::default()`, or `#[pool(reset = path::to::fn)]` to reset it with `fn(&mut T)`",
+    note = "or implement `Reset` for the type (`#[derive(Reset)]` on a struct you own)"
+)]
+pub trait Reset {
+    /// Restores the freshly-made state, keeping allocated capacity.
+    fn reset(&mut self);
+
+    /// Heap bytes this value keeps allocated (an estimate; `0` for values
+    /// without heap storage). Called after [`reset`](Reset::reset).
+    fn retained_bytes(&self) -> usize {
+        0
+    }
+}
+
+macro_rules! reset_to {
+    ($value:expr => $($ty:ty),* $(,)?) => {$(
+        impl Reset for $ty {
+            #[inline]
+            fn reset(&mut self) {
+                *self = $value;
+            }
+        }
+    )*};
+}
+
+reset_to!(0 => u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+reset_to!(0.0 => f32, f64);
+reset_to!(false => bool);
+reset_to!('\0' => char);
+reset_to!(() => ());
+reset_to!(Duration::ZERO => Duration);
+
+impl Reset for String {
+    #[inline]
+    fn reset(&mut self) {
+        self.clear();
+    }
+    #[inline]
+    fn retained_bytes(&self) -> usize {
+        self.capacity()
+    }
+}
+
+/// Collections are cleared as a whole: their elements are dropped, not reset
+/// one by one, and the capacity stays. Their retained bytes are the capacity
+/// times the element size (after a reset no element is left to hold more).
+macro_rules! reset_by_clear {
+    ($([$($generics:tt)*] $ty:ty => $capacity:expr;)*) => {$(
+        impl<$($generics)*> Reset for $ty {
+            #[inline]
+            fn reset(&mut self) {
+                self.clear();
+            }
+            #[inline]
+            fn retained_bytes(&self) -> usize {
+                #[allow(clippy::redundant_closure_call)]
+                ($capacity)(self)
+            }
+        }
+    )*};
+}
+
+reset_by_clear! {
+    [T] Vec<T> => |v: &Vec<T>| v.capacity() * size_of::<T>();
+    [T] VecDeque<T> => |v: &VecDeque<T>| v.capacity() * size_of::<T>();
+    [T: Ord] BinaryHeap<T> => |v: &BinaryHeap<T>| v.capacity() * size_of::<T>();
+    [K, V, S] HashMap<K, V, S> => |m: &HashMap<K, V, S>| m.capacity() * (size_of::<K>() + size_of::<V>());
+    [T, S] HashSet<T, S> => |s: &HashSet<T, S>| s.capacity() * size_of::<T>();
+    // B-trees and linked lists free their nodes on clear: nothing is retained.
+    [K, V] BTreeMap<K, V> => |_: &BTreeMap<K, V>| 0;
+    [T] BTreeSet<T> => |_: &BTreeSet<T>| 0;
+    [T] LinkedList<T> => |_: &LinkedList<T>| 0;
+}
+
+/// `None` is the fresh state: whatever the option held is dropped.
+impl<T> Reset for Option<T> {
+    #[inline]
+    fn reset(&mut self) {
+        *self = None;
+    }
+}
+
+/// The box keeps its allocation; the boxed value is reset in place.
+impl<T: Reset + ?Sized> Reset for Box<T> {
+    #[inline]
+    fn reset(&mut self) {
+        (**self).reset();
+    }
+    #[inline]
+    fn retained_bytes(&self) -> usize {
+        std::mem::size_of_val(&**self) + (**self).retained_bytes()
+    }
+}
+
+impl<T: Reset, const N: usize> Reset for [T; N] {
+    #[inline]
+    fn reset(&mut self) {
+        self.iter_mut().for_each(Reset::reset);
+    }
+    #[inline]
+    fn retained_bytes(&self) -> usize {
+        self.iter().map(Reset::retained_bytes).sum()
+    }
+}
+
+impl<T: ?Sized> Reset for PhantomData<T> {
+    #[inline]
+    fn reset(&mut self) {}
+}
+
+macro_rules! reset_tuple {
+    ($(($($name:ident $index:tt),+))*) => {$(
+        impl<$($name: Reset),+> Reset for ($($name,)+) {
+            #[inline]
+            fn reset(&mut self) {
+                $(self.$index.reset();)+
+            }
+            #[inline]
+            fn retained_bytes(&self) -> usize {
+                0 $(+ self.$index.retained_bytes())+
+            }
+        }
+    )*};
+}
+
+reset_tuple! {
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+}

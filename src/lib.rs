@@ -1,0 +1,19 @@
+//! Safe, automatic, observable object pooling.
+//!
+//! `poolable` re-exports the runtime ([`Reset`], [`Pool`], [`Pooled`],
+//! [`PoolStats`]); see the README for the full picture.
+//!
+//! ```
+//! use poolable::{Pool, PoolConfig};
+//!
+//! static BUFFERS: Pool<Vec<u8>> = Pool::with_config(Vec::new, PoolConfig::new("buffers"));
+//!
+//! let mut buffer = BUFFERS.get();
+//! buffer.extend_from_slice(b"hello");
+//! drop(buffer);
+//! assert_eq!(BUFFERS.get().len(), 0);
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use pool_runtime::*;
