@@ -1,0 +1,271 @@
+//! What a single thread sees of a pool: reuse, bounds, trimming, panics, detaching.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use poolable::{Discards, Pool, PoolConfig, PoolStats, Pooled, Reset};
+
+#[derive(Default, Debug)]
+struct Request {
+    path: String,
+    headers: Vec<String>,
+    body: Vec<u8>,
+    id: u64,
+    trace: Option<String>,
+}
+
+impl Reset for Request {
+    fn reset(&mut self) {
+        self.path.reset();
+        self.headers.reset();
+        self.body.reset();
+        self.id.reset();
+        self.trace.reset();
+    }
+    fn retained_bytes(&self) -> usize {
+        self.path.retained_bytes() + self.headers.retained_bytes() + self.body.retained_bytes()
+    }
+}
+
+fn leak<T: Reset + Send + 'static>(pool: Pool<T>) -> &'static Pool<T> {
+    Box::leak(Box::new(pool))
+}
+
+fn assert_balanced(stats: PoolStats) {
+    assert_eq!(stats.hits + stats.misses, stats.returns + stats.discards + stats.in_use, "{stats:?}");
+    assert_eq!(stats.idle, stats.returns - stats.hits - stats.evictions, "{stats:?}");
+}
+
+#[test]
+fn an_object_comes_back_empty_with_its_capacity() {
+    let pool = leak(Pool::new(Request::default));
+    let mut request = pool.get();
+    request.path.push_str("/v1/namespaces/sales/tables/orders");
+    request.headers.push("accept: application/json".into());
+    request.body.extend_from_slice(&[7; 300]);
+    request.id = 42;
+    request.trace = Some("abc".into());
+    let body_ptr = request.body.as_ptr();
+    drop(request);
+
+    let request = pool.get();
+    assert!(request.path.is_empty() && request.path.capacity() >= 34);
+    assert!(request.headers.is_empty() && request.headers.capacity() >= 1);
+    assert!(request.body.is_empty() && request.body.capacity() >= 300);
+    assert_eq!(request.body.as_ptr(), body_ptr, "the same allocation is reused");
+    assert_eq!((request.id, request.trace.as_ref()), (0, None));
+    drop(request);
+
+    let stats = pool.stats();
+    assert_eq!((stats.hits, stats.misses, stats.returns, stats.idle, stats.in_use), (1, 1, 2, 1, 0));
+    assert_balanced(stats);
+}
+
+#[test]
+fn in_use_counts_live_guards() {
+    let pool = leak(Pool::new(Request::default));
+    let guards: Vec<Pooled<Request>> = (0..5).map(|_| pool.get()).collect();
+    assert_eq!(pool.stats().in_use, 5);
+    drop(guards);
+    let stats = pool.stats();
+    assert_eq!((stats.in_use, stats.idle), (0, 5));
+    assert_balanced(stats);
+}
+
+#[test]
+fn name_and_config_are_what_was_given() {
+    let pool = leak(Pool::with_config(Request::default, PoolConfig::new("requests").max_idle(3)));
+    assert_eq!(pool.name(), "requests");
+    assert_eq!(pool.config().get_max_idle(), 3);
+    assert_eq!(leak(Pool::new(String::new)).name(), "unnamed");
+    let dynamic = leak(Pool::with_config(String::new, PoolConfig::named(format!("tenant_{}", 7))));
+    assert_eq!(dynamic.name(), "tenant_7");
+}
+
+#[test]
+fn max_idle_bounds_the_shared_store_and_the_local_cache() {
+    let config = PoolConfig::new("bounded").max_idle(4).cache_size(2);
+    let pool = leak(Pool::with_config(Request::default, config));
+    let guards: Vec<_> = (0..20).map(|_| pool.get()).collect();
+    drop(guards);
+    let stats = pool.stats();
+    // One live thread: at most max_idle in the store + min(cache_size, max_idle) here.
+    assert_eq!(stats.idle, 6, "{stats:?}");
+    assert_eq!(pool.shared_idle(), 4);
+    assert_eq!(pool.local_idle(), 2);
+    assert_eq!(stats.discards, 14);
+    assert_eq!(pool.discards(), Discards { full: 14, ..Discards::default() });
+    assert_balanced(stats);
+}
+
+#[test]
+fn max_idle_zero_keeps_nothing_but_still_counts() {
+    let pool = leak(Pool::with_config(Request::default, PoolConfig::new("none").max_idle(0)));
+    for _ in 0..3 {
+        drop(pool.get());
+    }
+    let stats = pool.stats();
+    assert_eq!((stats.misses, stats.hits, stats.returns, stats.idle), (3, 0, 0, 0));
+    assert_eq!(pool.discards().full, 3);
+    assert_balanced(stats);
+}
+
+#[test]
+fn cache_size_zero_goes_through_the_shared_store() {
+    let pool = leak(Pool::with_config(Request::default, PoolConfig::new("no-cache").cache_size(0)));
+    drop(pool.get());
+    assert_eq!((pool.shared_idle(), pool.local_idle()), (1, 0));
+    drop(pool.get());
+    let stats = pool.stats();
+    assert_eq!((stats.hits, stats.misses, stats.idle), (1, 1, 1));
+}
+
+#[test]
+fn an_oversized_object_is_not_kept() {
+    let pool = leak(Pool::with_config(Request::default, PoolConfig::new("capped").max_retained_bytes(1024)));
+    let mut request = pool.get();
+    request.body.reserve(4096);
+    drop(request);
+    let mut request = pool.get();
+    request.body.reserve(512);
+    drop(request);
+
+    let stats = pool.stats();
+    assert_eq!(pool.discards().oversized, 1);
+    assert_eq!((stats.misses, stats.returns, stats.idle), (2, 1, 1));
+    assert_balanced(stats);
+}
+
+#[test]
+fn clear_drops_every_idle_object_this_thread_can_reach() {
+    let pool = leak(Pool::with_config(Request::default, PoolConfig::new("clear").cache_size(2)));
+    drop((0..10).map(|_| pool.get()).collect::<Vec<_>>());
+    assert_eq!(pool.stats().idle, 10);
+    pool.clear();
+    let stats = pool.stats();
+    assert_eq!((stats.idle, stats.evictions), (0, 10));
+    assert_eq!((pool.shared_idle(), pool.local_idle()), (0, 0));
+    assert_balanced(stats);
+    drop(pool.get());
+    assert_eq!(pool.stats().misses, 11, "after clear every take misses");
+}
+
+#[test]
+fn trim_drops_what_was_not_taken_since_the_previous_trim() {
+    let pool = leak(Pool::with_config(Request::default, PoolConfig::new("trim").cache_size(0)));
+    drop((0..8).map(|_| pool.get()).collect::<Vec<_>>());
+    pool.trim();
+    assert_eq!(pool.stats().evictions, 0, "the first trim only starts a period");
+    // Steady load of 3 at a time during the next period.
+    drop((0..3).map(|_| pool.get()).collect::<Vec<_>>());
+    pool.trim();
+    let stats = pool.stats();
+    assert_eq!((stats.evictions, stats.idle), (5, 3), "{stats:?}");
+    pool.trim();
+    assert_eq!(pool.stats().idle, 0, "nothing was taken in the last period");
+    assert_balanced(pool.stats());
+}
+
+#[derive(Default)]
+struct Fragile {
+    explode: bool,
+    data: Vec<u8>,
+}
+
+impl Reset for Fragile {
+    fn reset(&mut self) {
+        assert!(!self.explode, "reset refused");
+        self.data.clear();
+    }
+}
+
+#[test]
+fn a_panic_in_reset_drops_that_object_and_the_pool_stays_usable() {
+    let pool = leak(Pool::new(Fragile::default));
+    let mut bad = pool.get();
+    bad.explode = true;
+    let unwound = catch_unwind(AssertUnwindSafe(|| drop(bad)));
+    assert!(unwound.is_err(), "the panic reaches the code that dropped the guard");
+    assert_eq!(pool.discards().panic, 1);
+    assert_eq!(pool.stats().idle, 0);
+
+    let mut good = pool.get();
+    assert!(!good.explode, "the broken object was not handed on");
+    good.data.push(1);
+    drop(good);
+    let stats = pool.stats();
+    assert_eq!((stats.returns, stats.idle, stats.in_use), (1, 1, 0));
+    assert_balanced(stats);
+}
+
+#[test]
+fn a_guard_dropped_while_panicking_is_dropped_not_returned() {
+    let pool = leak(Pool::new(Fragile::default));
+    let unwound = catch_unwind(AssertUnwindSafe(|| {
+        let mut half_written = pool.get();
+        half_written.data.extend_from_slice(b"partial");
+        panic!("handler failed");
+    }));
+    assert!(unwound.is_err());
+    let stats = pool.stats();
+    assert_eq!((stats.returns, stats.idle, stats.discards), (0, 0, 1));
+    assert_eq!(pool.discards().panic, 1);
+    let fresh = pool.get();
+    assert!(fresh.data.is_empty());
+}
+
+#[test]
+fn detach_keeps_the_object_and_counts_a_discard() {
+    let pool = leak(Pool::new(Request::default));
+    let mut request = pool.get();
+    request.id = 9;
+    let owned: Request = Pooled::detach(request);
+    assert_eq!(owned.id, 9);
+    let stats = pool.stats();
+    assert_eq!((stats.discards, stats.returns, stats.in_use), (1, 0, 0));
+    assert_eq!(pool.discards().detached, 1);
+    assert_balanced(stats);
+}
+
+#[test]
+fn guard_formats_as_its_object() {
+    let pool = leak(Pool::new(|| vec![1u8, 2]));
+    let guard = pool.get();
+    assert_eq!(format!("{guard:?}"), "[1, 2]");
+    assert!(std::ptr::eq(Pooled::pool(&guard), pool));
+}
+
+/// A pooled object holding a guard of another pool: resetting the outer one
+/// returns the inner one from inside the outer return.
+#[derive(Default)]
+struct Envelope {
+    payload: Option<Pooled<Vec<u8>>>,
+}
+
+impl Reset for Envelope {
+    fn reset(&mut self) {
+        self.payload.reset();
+    }
+}
+
+static PAYLOADS: Pool<Vec<u8>> = Pool::with_config(Vec::new, PoolConfig::new("payloads"));
+
+#[test]
+fn nested_guards_return_to_their_own_pools() {
+    let envelopes = leak(Pool::new(Envelope::default));
+    let mut envelope = envelopes.get();
+    let mut payload = PAYLOADS.get();
+    payload.extend_from_slice(b"{}");
+    envelope.payload = Some(payload);
+    drop(envelope);
+    assert_eq!(envelopes.stats().idle, 1);
+    assert_eq!(PAYLOADS.stats().idle, 1);
+    assert!(envelopes.get().payload.is_none());
+}
+
+#[test]
+fn pools_lists_every_used_pool() {
+    static LISTED: Pool<String> = Pool::with_config(String::new, PoolConfig::new("listed_pool"));
+    drop(LISTED.get());
+    let listed = poolable::pools().into_iter().find(|p| p.name == "listed_pool").expect("registered");
+    assert_eq!(listed.stats.misses, 1);
+}
