@@ -1,0 +1,150 @@
+//! The engine benchmarks' workload, shared by `engine` (criterion, wall time)
+//! and `callgrind_engine` (instruction counts under callgrind).
+//!
+//! One cycle: take a `Request`, append 256 bytes to its body, read a byte
+//! back, give it up. Three contenders do that cycle:
+//!
+//! * `pool`: a `poolable::Pool<Request>` in a `static`;
+//! * `boxed`: `Box::new(Request::default())`, dropped at the end (two
+//!   allocations and two frees per cycle: the box and the body);
+//! * `floor`: a bare `thread_local!` `RefCell<Vec<Box<Request>>>`, pop or
+//!   create, reset and push back: what the pool's hit path cannot beat.
+
+// Each bench binary uses a different subset of these items.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::hint::black_box;
+
+use poolable::{Pool, PoolConfig, Reset};
+
+/// Bytes appended to the body in every cycle.
+pub const BODY: [u8; 256] = [0x5a; 256];
+
+/// A request builder, as a service would pool it.
+#[derive(Default)]
+pub struct Request {
+    pub path: String,
+    pub headers: Vec<String>,
+    pub body: Vec<u8>,
+    pub id: u64,
+    pub trace: Option<String>,
+}
+
+impl Reset for Request {
+    #[inline]
+    fn reset(&mut self) {
+        self.path.reset();
+        self.headers.reset();
+        self.body.reset();
+        self.id.reset();
+        self.trace.reset();
+    }
+
+    #[inline]
+    fn retained_bytes(&self) -> usize {
+        self.path.retained_bytes() + self.headers.retained_bytes() + self.body.retained_bytes()
+    }
+}
+
+/// The pool contender, with the default bounds.
+pub static POOL: Pool<Request> = Pool::with_config(Request::default, PoolConfig::new("bench_request"));
+
+/// The work done on a taken request, the same for every contender.
+#[inline(always)]
+fn work(request: &mut Request) {
+    request.body.extend_from_slice(black_box(&BODY));
+    black_box(request.body[black_box(255)]);
+    black_box(request.body.len());
+}
+
+/// One cycle through the pool.
+#[inline(always)]
+fn cycle_pool() {
+    let mut request = POOL.get();
+    work(&mut request);
+    drop(request);
+}
+
+/// One cycle with a fresh allocation.
+#[inline(always)]
+fn cycle_boxed() {
+    let mut request = black_box(Box::new(Request::default()));
+    work(&mut request);
+    drop(request);
+}
+
+thread_local! {
+    // Boxed as the pool keeps them: a take or return moves a pointer.
+    #[allow(clippy::vec_box)]
+    static CACHE: RefCell<Vec<Box<Request>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One cycle through the bare thread-local cache.
+#[inline(always)]
+fn cycle_floor() {
+    let mut request = CACHE.with_borrow_mut(Vec::pop).unwrap_or_else(|| Box::new(Request::default()));
+    work(&mut request);
+    request.reset();
+    CACHE.with_borrow_mut(|cache| cache.push(request));
+}
+
+/// The contenders, by the name the benchmarks and the script use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contender {
+    Pool,
+    Floor,
+    Boxed,
+}
+
+impl Contender {
+    pub const ALL: [Contender; 3] = [Contender::Pool, Contender::Floor, Contender::Boxed];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Contender::Pool => "pool",
+            Contender::Floor => "floor",
+            Contender::Boxed => "box",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Runs `n` cycles.
+    pub fn run(self, n: u64) {
+        match self {
+            Contender::Pool => run_pool(n),
+            Contender::Floor => run_floor(n),
+            Contender::Boxed => run_boxed(n),
+        }
+    }
+}
+
+// One loop per contender, never inlined: both benchmarks run the very same
+// machine code, whatever calls it, and the profile names it.
+
+/// `n` cycles through the pool.
+#[inline(never)]
+pub fn run_pool(n: u64) {
+    for _ in 0..n {
+        cycle_pool();
+    }
+}
+
+/// `n` cycles through the bare thread-local cache.
+#[inline(never)]
+pub fn run_floor(n: u64) {
+    for _ in 0..n {
+        cycle_floor();
+    }
+}
+
+/// `n` cycles with a fresh allocation.
+#[inline(never)]
+pub fn run_boxed(n: u64) {
+    for _ in 0..n {
+        cycle_boxed();
+    }
+}
