@@ -29,7 +29,33 @@ static POOLS: Mutex<Vec<&'static dyn Entry>> = Mutex::new(Vec::new());
 pub(crate) fn register(pool: &'static dyn Entry) -> usize {
     let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
     pools.push(pool);
-    pools.len() - 1
+    #[cfg(loom)]
+    return loom_ids::next();
+    #[cfg(not(loom))]
+    return pools.len() - 1;
+}
+
+/// Under loom, ids count from 0 in every execution.
+///
+/// A loom model builds (and leaks) new pools in each of its many executions,
+/// and every thread's cache table is a `Vec` as long as the highest id it
+/// uses: with ids counting across executions, each new thread would allocate
+/// and clear a table growing with the number of executions run so far, which
+/// makes a model quadratic in its iterations. Pools of one execution still get
+/// distinct ids, and a pool of an earlier execution is never used again (its
+/// loom primitives belong to that execution). Loom drops its lazy statics when
+/// the model closure returns, so a model must use each pool once before then.
+#[cfg(loom)]
+mod loom_ids {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    loom::lazy_static! {
+        static ref NEXT: AtomicUsize = AtomicUsize::new(0);
+    }
+
+    pub(super) fn next() -> usize {
+        NEXT.fetch_add(1, Relaxed)
+    }
 }
 
 /// One pool's name and counters, read together.
