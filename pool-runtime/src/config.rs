@@ -71,10 +71,7 @@ impl PoolConfig {
 
     /// A configuration whose label is only known at run time.
     pub fn named(name: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::new(Self::DEFAULT_NAME)
-        }
+        Self { name: name.into(), ..Self::new(Self::DEFAULT_NAME) }
     }
 
     /// Sets the bound of the shared store (see [Bounds](#bounds)).

@@ -9,6 +9,10 @@
 //! the caller, who drops it after releasing the lock, so a user's `Drop`
 //! never runs under the lock.
 
+/// How many slots a store reserves up front at most (32 KiB of pointers);
+/// larger bounds grow their storage as they fill.
+const PREALLOCATED: usize = 4096;
+
 /// Idle objects, boxed so moving them costs a pointer.
 #[derive(Debug)]
 pub(crate) struct Store<T> {
@@ -30,6 +34,15 @@ impl<T> Store<T> {
         self.max_idle.saturating_sub(self.len())
     }
 
+    /// Reserves the whole bound (up to [`PREALLOCATED`] slots) on the first
+    /// insertion of a generation, so a new peak of idle objects never
+    /// reallocates on a return path: steady state allocates nothing.
+    fn reserve_for_bound(&mut self) {
+        if self.fresh.capacity() == 0 {
+            self.fresh.reserve_exact(self.max_idle.min(PREALLOCATED));
+        }
+    }
+
     /// Takes one object, the most recently returned first.
     pub(crate) fn pop(&mut self) -> Option<Box<T>> {
         self.fresh.pop().or_else(|| self.victim.pop())
@@ -40,6 +53,7 @@ impl<T> Store<T> {
         if self.room() == 0 {
             return Err(object);
         }
+        self.reserve_for_bound();
         self.fresh.push(object);
         Ok(())
     }
@@ -57,6 +71,9 @@ impl<T> Store<T> {
     /// used least recently), as many as there is room for; returns how many.
     pub(crate) fn give_batch(&mut self, from: &mut Vec<Box<T>>, n: usize) -> usize {
         let moved = n.min(from.len()).min(self.room());
+        if moved > 0 {
+            self.reserve_for_bound();
+        }
         self.fresh.extend(from.drain(..moved));
         moved
     }
