@@ -103,7 +103,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 #(#resets)*
             }
             #[inline]
-            fn retained_bytes(&self) -> usize {
+            fn retained_bytes(&self) -> ::core::primitive::usize {
                 0 #(#retained)*
             }
         }
@@ -166,7 +166,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             // Every bound the derive relies on, asserted at the field (or
             // the struct) it comes from.
             #[allow(dead_code)]
-            const __CHECK: usize = {
+            const __CHECK: ::core::primitive::usize = {
                 #(#checks)*
                 0
             };

@@ -1,0 +1,17 @@
+use std::cell::RefCell;
+
+use poolable::Poolable;
+
+struct Opaque;
+
+#[derive(Poolable)]
+#[pool(max_idel = 8, name = "")]
+struct Request {
+    path: String,
+    #[pool(skip, default)]
+    host: String,
+    opaque: Opaque,
+    cache: RefCell<Vec<u8>>,
+}
+
+fn main() {}
