@@ -133,6 +133,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 "__PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField",
                 span = ident_span
             );
+            let drop_impl = quote_spanned!(ident_span=> impl #drop_guard for #ident {});
             quote! {
                 // Rule 1, as pin-project does it: a type that implements
                 // `Drop` gets two impls of this trait, and rustc rejects them.
@@ -140,7 +141,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 trait #drop_guard {}
                 #[allow(drop_bounds, clippy::drop_bounds)]
                 impl<__T: ::core::ops::Drop> #drop_guard for __T {}
-                impl #drop_guard for #ident {}
+                #drop_impl
 
                 type __Gated = <[(); __CHECK] as #private::Gate<#ident>>::Out;
 
@@ -194,8 +195,16 @@ pub fn stubs(input: &Input<'_>) -> TokenStream {
     } else {
         TokenStream::new()
     };
+    // The field assertions still run: one pass reports attribute mistakes
+    // and field types together.
+    let checks = if input.generics.params.is_empty() { field_checks(input, &private) } else { Vec::new() };
     quote! {
         const _: () = {
+            #[allow(dead_code)]
+            const __CHECK: ::core::primitive::usize = {
+                #(#checks)*
+                0
+            };
             #[automatically_derived]
             impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
                 fn reset(&mut self) {}
@@ -203,6 +212,26 @@ pub fn stubs(input: &Input<'_>) -> TokenStream {
             #pool_impl
         };
     }
+}
+
+/// The assertions on concrete field types, spanned on each field.
+fn field_checks(input: &Input<'_>, private: &TokenStream) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    for field in &input.fields {
+        let span = at(field.span());
+        let ty = field.ty;
+        match &field.attrs.mode {
+            FieldMode::Reset => checks.push(quote_spanned!(span=> #private::assert_reset::<#ty>();)),
+            FieldMode::Default => {
+                checks.push(quote_spanned!(span=> #private::assert_field_default::<#ty>();))
+            }
+            FieldMode::With(_) | FieldMode::Skip => {}
+        }
+        if input.derive == Derive::Poolable {
+            checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
+        }
+    }
+    checks
 }
 
 /// `Self::new` cannot be named from the `static` inside `pool()`: spell the type.

@@ -2,7 +2,8 @@ use poolable::Poolable;
 
 struct Handle(u32);
 
-#[derive(Poolable, Default)]
+#[derive(Poolable)]
+#[pool(new = Request::new)]
 struct Request {
     path: String,
     #[pool(default)]
@@ -11,5 +12,10 @@ struct Request {
     raw: Handle,
 }
 
+impl Request {
+    fn new() -> Self {
+        Request { path: String::new(), handle: None, raw: Handle(0) }
+    }
+}
 
 fn main() {}

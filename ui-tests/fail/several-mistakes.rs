@@ -1,4 +1,4 @@
-use std::cell::RefCell;
+use std::rc::Rc;
 
 use poolable::Poolable;
 
@@ -11,7 +11,7 @@ struct Request {
     #[pool(skip, default)]
     host: String,
     opaque: Opaque,
-    cache: RefCell<Vec<u8>>,
+    cache: Rc<Vec<u8>>,
 }
 
 fn main() {}
