@@ -95,9 +95,11 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
         None => Vec::new(),
     };
     predicates.extend(bounds);
+    let where_clause =
+        if predicates.is_empty() { TokenStream::new() } else { quote!(where #(#predicates,)*) };
     let reset_impl = quote! {
         #[automatically_derived]
-        impl #impl_generics #private::Reset for #ident #ty_generics where #(#predicates,)* {
+        impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
             #[inline]
             fn reset(&mut self) {
                 #(#resets)*
