@@ -74,8 +74,17 @@ fn branch() -> impl Strategy<Value = Branch> {
     })
 }
 
+/// A writer of random contents, shown by what it writes.
+struct Scribble(String, Box<dyn Fn(&mut Everything)>);
+
+impl std::fmt::Debug for Scribble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Writes random contents into every field of a pooled object.
-fn scribble() -> impl Strategy<Value = Box<dyn Fn(&mut Everything)>> {
+fn scribble() -> impl Strategy<Value = Scribble> {
     let ints = (any::<u8>(), any::<u16>(), any::<u32>(), any::<u64>(), any::<u128>(), any::<usize>());
     let signed = (any::<i8>(), any::<i16>(), any::<i32>(), any::<i64>(), any::<i128>(), any::<isize>());
     let other = (any::<f32>(), any::<f64>(), any::<bool>(), any::<char>(), any::<u64>(), ".{0,20}");
@@ -96,27 +105,31 @@ fn scribble() -> impl Strategy<Value = Box<dyn Fn(&mut Everything)>> {
         (any::<u8>(), ".{0,8}", prop::collection::vec(any::<u8>(), 0..8)),
     );
     (ints, signed, other, collections, rest, branch()).prop_map(
-        |(ints, signed, other, collections, rest, branch)| -> Box<dyn Fn(&mut Everything)> {
-            Box::new(move |e: &mut Everything| {
-                (e.u8, e.u16, e.u32, e.u64, e.u128, e.usize) = ints;
-                (e.i8, e.i16, e.i32, e.i64, e.i128, e.isize) = signed;
-                (e.f32, e.f64, e.bool, e.char) = (other.0, other.1, other.2, other.3);
-                e.duration = Duration::from_nanos(other.4);
-                e.string.clone_from(&other.5);
-                e.vec.clone_from(&collections.0);
-                e.deque.extend(collections.1.iter().cloned());
-                e.heap_sorted.extend(collections.2.iter().copied());
-                e.hash_map.clone_from(&collections.3);
-                e.hash_set.clone_from(&collections.4);
-                e.btree_map.clone_from(&collections.5);
-                e.btree_set.clone_from(&rest.0);
-                e.list.extend(rest.1.iter().copied());
-                e.option.clone_from(&rest.2);
-                *e.boxed = rest.3;
-                e.array = rest.4;
-                e.tuple.clone_from(&rest.5);
-                e.branch.clone_from(&branch);
-            })
+        |(ints, signed, other, collections, rest, branch)| {
+            let text = format!("{ints:?} {signed:?} {other:?} {collections:?} {rest:?} {branch:?}");
+            Scribble(
+                text,
+                Box::new(move |e: &mut Everything| {
+                    (e.u8, e.u16, e.u32, e.u64, e.u128, e.usize) = ints;
+                    (e.i8, e.i16, e.i32, e.i64, e.i128, e.isize) = signed;
+                    (e.f32, e.f64, e.bool, e.char) = (other.0, other.1, other.2, other.3);
+                    e.duration = Duration::from_nanos(other.4);
+                    e.string.clone_from(&other.5);
+                    e.vec.clone_from(&collections.0);
+                    e.deque.extend(collections.1.iter().cloned());
+                    e.heap_sorted.extend(collections.2.iter().copied());
+                    e.hash_map.clone_from(&collections.3);
+                    e.hash_set.clone_from(&collections.4);
+                    e.btree_map.clone_from(&collections.5);
+                    e.btree_set.clone_from(&rest.0);
+                    e.list.extend(rest.1.iter().copied());
+                    e.option.clone_from(&rest.2);
+                    *e.boxed = rest.3;
+                    e.array = rest.4;
+                    e.tuple.clone_from(&rest.5);
+                    e.branch.clone_from(&branch);
+                }),
+            )
         },
     )
 }
@@ -162,7 +175,7 @@ proptest! {
     #[test]
     fn a_returned_object_is_fresh(write in scribble()) {
         let mut object = Everything::pooled();
-        write(&mut object);
+        (write.1)(&mut object);
         drop(object);
         let object = Everything::pooled();
         let fresh = Everything::default();
