@@ -16,4 +16,5 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub use pool_derive::{Poolable, Reset};
 pub use pool_runtime::*;

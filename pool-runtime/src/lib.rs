@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod config;
+mod derive_support;
 mod guard;
 mod local;
 mod pool;
@@ -72,6 +73,7 @@ pub trait Poolable: Reset + Send + Sized + 'static {
 /// What generated code names; not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::derive_support::*;
     pub use crate::{Pool, PoolConfig, Poolable, Pooled, Reset};
     pub use ::core;
     pub use ::std::sync::OnceLock;

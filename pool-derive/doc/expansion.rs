@@ -1,0 +1,39 @@
+const _: () = {
+    #[allow(dead_code)]
+    const __CHECK: ::core::primitive::usize = {
+        ::poolable::__private::assert_reset::<String>();
+        ::poolable::__private::assert_send::<String>();
+        ::poolable::__private::assert_send::<&'static str>();
+        ::poolable::__private::assert_default::<Request>();
+        0
+    };
+    #[automatically_derived]
+    impl ::poolable::__private::Reset for Request {
+        #[inline]
+        fn reset(&mut self) {
+            <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::reset(&mut self.path);
+        }
+        #[inline]
+        fn retained_bytes(&self) -> ::core::primitive::usize {
+            0 + <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::retained_bytes(&self.path)
+        }
+    }
+    #[allow(non_camel_case_types, dead_code)]
+    trait __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField {}
+    #[allow(drop_bounds, clippy::drop_bounds)]
+    impl<__T: ::core::ops::Drop> __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField for __T {}
+    impl __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField for Request {}
+    type __Gated = <[(); __CHECK] as ::poolable::__private::Gate<Request>>::Out;
+    #[automatically_derived]
+    impl ::poolable::__private::Poolable for Request
+    where
+        for<'__a> Request: ::core::marker::Send,
+    {
+        #[inline]
+        fn pool() -> &'static ::poolable::__private::Pool<Self> {
+            static __POOL: ::poolable::__private::Pool<__Gated> =
+                ::poolable::__private::Pool::<__Gated>::with_config(<__Gated as ::core::default::Default>::default, ::poolable::__private::PoolConfig::new("Request").max_idle(64));
+            &__POOL
+        }
+    }
+};

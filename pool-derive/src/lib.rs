@@ -1,0 +1,149 @@
+//! `#[derive(Poolable)]` and `#[derive(Reset)]` for
+//! [poolable](https://docs.rs/poolable); use them through the `poolable` crate.
+//!
+//! ```
+//! use poolable::{Poolable, Reset};
+//!
+//! #[derive(Reset, Default)]
+//! struct Headers { names: Vec<String> }
+//!
+//! #[derive(Poolable, Default)]
+//! #[pool(name = "requests", max_idle = 64)]
+//! struct Request {
+//!     path: String,                        // its own `Reset`: cleared, capacity kept
+//!     headers: Headers,                    // a derived `Reset`
+//!     #[pool(skip)] region: &'static str,  // kept between users
+//!     #[pool(default)] retries: Option<u8>,
+//! }
+//!
+//! let mut request = Request::pooled();
+//! request.path.push_str("/v1/tables");
+//! drop(request);                            // reset, back to the pool
+//! assert!(Request::pooled().path.is_empty());
+//! assert_eq!(Request::pool().name(), "requests");
+//! ```
+//!
+//! Struct arguments: `name = "label"`, `max_idle = N`, `max_retained_bytes = N`,
+//! `new = path` (a `fn() -> Self`; `Self::new` works), `crate = path`. Field
+//! arguments, at most one per field: `skip`, `default`, `reset = path` (a
+//! `fn(&mut T)`). `retained_bytes` sums the fields reset through `Reset`.
+//!
+//! # What the derive writes
+//!
+//! For `#[derive(Poolable)] #[pool(max_idle = 64)] struct Request { path: String,
+//! #[pool(skip)] region: &'static str }` (a test compares this with the real
+//! expansion; `POOL_DERIVE_BLESS=1 cargo test -p pool-derive` regenerates it):
+//!
+//! ```ignore
+#![doc = include_str!("../doc/expansion.rs")]
+//! ```
+//!
+//! * The pool is a plain `static` inside `pool()`: `Pool::with_config` and the
+//!   `PoolConfig` builders are `const fn`, so there is no `OnceLock` and
+//!   `T::pooled()` costs what `POOL.get()` on a hand-built static costs.
+//! * Everything lives in `const _: () = { ... }`, names the runtime through
+//!   `::poolable::__private` (or `#[pool(crate = path)]`) and the standard
+//!   library through `::core`, so no name in the caller's scope interferes.
+//!
+//! # One mistake, one error
+//!
+//! Attribute mistakes are collected and reported together, each on its
+//! argument, next to stub impls so that nothing else fails. Mistakes that need
+//! types are assertions in `__CHECK`, each spanned on its field (or on the
+//! struct's name for a missing `Default`), with `#[diagnostic::on_unimplemented]`
+//! messages that name the fix. Everything else uses a field type `F` as
+//! `<[(); __CHECK] as Gate<F>>::Out`: that is `F` once `__CHECK` evaluates, and an
+//! error type when one of its assertions failed, and rustc reports nothing about
+//! error types. A non-`Send` field therefore yields one error, at the field,
+//! instead of a cascade about `Pool<T>: Sync` and the `Poolable: Send` supertrait
+//! (the `Poolable` impl's `for<'__a> T: Send` bound is not checked at the impl,
+//! only where it is used, which is after `__CHECK`). A `Drop` impl is rejected by a
+//! conflicting-impl trait, as pin-project does; rustc owns that message, so the
+//! trait's name says what to do.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod ast;
+mod attr;
+mod check;
+mod expand;
+
+use proc_macro2::TokenStream;
+
+use crate::ast::{Derive, Errors, Input};
+
+/// Derives `Reset` and `Poolable`: a field-wise reset and a static pool.
+#[proc_macro_derive(Poolable, attributes(pool))]
+pub fn derive_poolable(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    derive(Derive::Poolable, input.into()).into()
+}
+
+/// Derives `Reset` alone, for types nested in pooled ones.
+#[proc_macro_derive(Reset, attributes(pool))]
+pub fn derive_reset(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    derive(Derive::Reset, input.into()).into()
+}
+
+/// Parse, then validate, then expand; on errors, the errors and stub impls.
+fn derive(derive: Derive, input: TokenStream) -> TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let input = Input::from_syn(derive, &input, &mut errors);
+    check::check(&input, &mut errors);
+    match errors.take() {
+        None => expand::expand(&input),
+        Some(error) => {
+            let mut tokens = error.to_compile_error();
+            tokens.extend(expand::stubs(&input));
+            tokens
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use quote::quote;
+
+    use super::*;
+
+    /// The expansion shown in the crate docs is what the derive writes:
+    /// `POOL_DERIVE_BLESS=1 cargo test -p pool-derive` regenerates it.
+    #[test]
+    fn documented_expansion_is_current() {
+        let expansion = derive(
+            Derive::Poolable,
+            quote! {
+                #[pool(max_idle = 64)]
+                struct Request {
+                    path: String,
+                    #[pool(skip)]
+                    region: &'static str,
+                }
+            },
+        );
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/expansion.rs");
+        if std::env::var_os("POOL_DERIVE_BLESS").is_some() {
+            std::fs::write(&file, expansion.to_string()).unwrap();
+            let formatted = std::process::Command::new("rustfmt")
+                .args(["--edition", "2021", "--config", "max_width=180"])
+                .arg(&file)
+                .status();
+            assert!(formatted.is_ok_and(|status| status.success()), "rustfmt failed");
+        }
+        let documented: TokenStream = std::fs::read_to_string(&file).unwrap().parse().unwrap();
+        let squash = |tokens: TokenStream| {
+            tokens
+                .to_string()
+                .replace(char::is_whitespace, "")
+                .replace(",)", ")")
+                .replace(",}", "}")
+                .replace(",{", "{")
+        };
+        assert_eq!(squash(documented), squash(expansion), "run with POOL_DERIVE_BLESS=1");
+    }
+}
