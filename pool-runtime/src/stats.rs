@@ -82,10 +82,7 @@ impl Counts {
             returns: self.returns,
             discards,
             evictions: self.evictions,
-            idle: self
-                .returns
-                .saturating_sub(self.hits)
-                .saturating_sub(self.evictions),
+            idle: self.returns.saturating_sub(self.hits).saturating_sub(self.evictions),
             in_use: taken.saturating_sub(self.returns + discards),
         }
     }
