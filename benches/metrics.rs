@@ -26,7 +26,7 @@ use std::sync::{mpsc, Barrier};
 use std::thread;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use poolable::metrics::prometheus::{Encoder, Registry, TextEncoder};
+use poolable::metrics::prometheus::{self, Encoder, Registry, TextEncoder};
 use poolable::{metrics, Pool, PoolConfig};
 
 static POOL: Pool<Vec<u8>> = Pool::with_config(Vec::new, PoolConfig::new("bench_get_drop"));
@@ -69,6 +69,10 @@ fn scrape(c: &mut Criterion) {
         let registry = Registry::new();
         metrics::register(&registry).unwrap();
         assert!(registry.gather().iter().all(|family| family.get_metric().len() >= POOLS));
+        let collector = metrics::PoolCollector::new();
+        c.bench_function("scrape/100_pools_8_threads/collect", |b| {
+            b.iter(|| black_box(prometheus::core::Collector::collect(&collector)))
+        });
         c.bench_function("scrape/100_pools_8_threads/gather", |b| b.iter(|| black_box(registry.gather())));
         c.bench_function("scrape/100_pools_8_threads/gather_and_encode", |b| {
             let mut text = Vec::with_capacity(64 * 1024);

@@ -1,13 +1,13 @@
 //! The Prometheus [`Collector`]: every pool's counters, read at scrape time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::{Counter, Gauge, LabelPair, Metric, MetricFamily, MetricType};
 use prometheus::Registry;
 
 use super::labels::totals_by_label;
-use super::series::{Series, Totals};
+use super::series::{Series, Totals, REASONS};
 
 /// A [`Collector`] of every pool's series; what [`register`](super::register)
 /// adds to a registry.
@@ -78,15 +78,13 @@ impl Collector for PoolCollector {
 }
 
 /// One family: a series per label (per label and reason for discards).
-fn family<'a>(
-    series: Series,
-    desc: &Desc,
-    totals: impl IntoIterator<Item = (&'a &'static str, &'a Totals)>,
-) -> MetricFamily {
-    let mut metrics = Vec::new();
+fn family(series: Series, desc: &Desc, totals: &BTreeMap<&'static str, Totals>) -> MetricFamily {
+    let per_label = if series.labels().len() > 1 { REASONS.len() } else { 1 };
+    let mut metrics = Vec::with_capacity(totals.len() * per_label);
     for (label, totals) in totals {
         for (reason, value) in series.values(totals) {
-            let mut labels = vec![label_pair("pool", label)];
+            let mut labels = Vec::with_capacity(series.labels().len());
+            labels.push(label_pair("pool", label));
             if let Some(reason) = reason {
                 labels.push(label_pair("reason", reason));
             }
