@@ -20,6 +20,13 @@
 //!   ```sh
 //!   cargo bench --bench metrics -- scrape
 //!   ```
+//!
+//! Measured on a shared 2-core VM under load (load average 5-7, so noisy):
+//! get_drop 19-22 ns with counting, 13-19 ns without (counting is a pointer
+//! load and a non-locked `incq` per event in the generated code);
+//! scrape of 100 pools x 8 threads: `snapshot()` 10-17 us, collect 0.2-0.4 ms,
+//! `gather()` 0.36-0.6 ms, gather + text encoding 0.5-0.85 ms (allocation of
+//! the 1,000 label pairs and metrics dominates).
 
 use std::hint::black_box;
 use std::sync::{mpsc, Barrier};
