@@ -1,7 +1,16 @@
 //! Safe, automatic, observable object pooling.
 //!
 //! `poolable` re-exports the runtime ([`Reset`], [`Pool`], [`Pooled`],
-//! [`PoolStats`]); see the README for the full picture.
+//! [`PoolStats`], [`metrics`]); see the README for the full picture.
+//!
+//! # Features
+//!
+//! * `prometheus` (default): [`metrics::register`], a Prometheus collector
+//!   reading every pool's counters at scrape time.
+//! * `serde` (default): `Serialize` for [`PoolStats`], [`Discards`] and
+//!   [`metrics::PoolSnapshot`].
+//!
+//! Without them everything else builds, and pools count all the same.
 //!
 //! ```
 //! use poolable::{Pool, PoolConfig};

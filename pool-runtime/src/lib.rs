@@ -30,7 +30,9 @@
 //! Each thread keeps a bounded cache per pool in front of a shared store; a
 //! hit pops from that cache without a lock or an allocation, and objects move
 //! between cache and store in batches. Counting is always on, per thread, and
-//! summed when [`Pool::stats`] reads it. The crate has no `unsafe` code.
+//! summed when [`Pool::stats`] reads it; [`metrics`] reads every pool at
+//! once, for Prometheus (feature `prometheus`) or as plain data. The crate has
+//! no `unsafe` code.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -38,6 +40,7 @@ mod config;
 mod derive_support;
 mod guard;
 mod local;
+pub mod metrics;
 mod pool;
 mod registry;
 mod reset;

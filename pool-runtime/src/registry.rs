@@ -58,8 +58,14 @@ mod loom_ids {
     }
 }
 
+/// Every registered pool, in the order of first use.
+pub(crate) fn entries() -> Vec<&'static dyn Entry> {
+    POOLS.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
 /// One pool's name and counters, read together.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PoolSnapshot {
     /// The pool's metrics label.
     pub name: String,
@@ -82,8 +88,7 @@ pub struct PoolSnapshot {
 /// assert_eq!(sessions.stats.misses, 1);
 /// ```
 pub fn pools() -> Vec<PoolSnapshot> {
-    let pools: Vec<&'static dyn Entry> = POOLS.lock().unwrap_or_else(PoisonError::into_inner).clone();
-    pools
+    entries()
         .into_iter()
         .map(|pool| {
             let counts = pool.counts();

@@ -1,0 +1,152 @@
+//! The series every pool exports: names, help texts, kinds and values.
+
+use crate::stats::{Discards, PoolStats};
+
+/// The `reason` label values of `pool_discards_total`, in the order exported.
+pub(crate) const REASONS: [&str; 4] = ["full", "oversized", "panic", "detached"];
+
+/// One exported metric family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Series {
+    Hits,
+    Misses,
+    Returns,
+    Discards,
+    Evictions,
+    Idle,
+    InUse,
+}
+
+impl Series {
+    /// Every family, in the order they are described.
+    pub(crate) const ALL: [Series; 7] = [
+        Series::Hits,
+        Series::Misses,
+        Series::Returns,
+        Series::Discards,
+        Series::Evictions,
+        Series::Idle,
+        Series::InUse,
+    ];
+
+    /// The name, without a namespace.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Series::Hits => "pool_hits_total",
+            Series::Misses => "pool_misses_total",
+            Series::Returns => "pool_returns_total",
+            Series::Discards => "pool_discards_total",
+            Series::Evictions => "pool_evictions_total",
+            Series::Idle => "pool_idle_objects",
+            Series::InUse => "pool_in_use_objects",
+        }
+    }
+
+    /// The HELP text.
+    pub(crate) const fn help(self) -> &'static str {
+        match self {
+            Series::Hits => "Takes from the pool served by an idle object.",
+            Series::Misses => "Takes from the pool that had to create a new object.",
+            Series::Returns => "Objects reset and kept by the pool for reuse.",
+            Series::Discards => {
+                "Objects dropped instead of kept when their guard was dropped, by reason \
+                 (full, oversized, panic, detached)."
+            }
+            Series::Evictions => "Idle objects dropped by clear, trim, or a full pool at thread exit.",
+            Series::Idle => "Objects kept by the pool and not yet taken again.",
+            Series::InUse => "Objects taken from the pool and not yet returned or discarded.",
+        }
+    }
+
+    /// A counter (monotonic) rather than a gauge.
+    pub(crate) const fn is_counter(self) -> bool {
+        !matches!(self, Series::Idle | Series::InUse)
+    }
+
+    /// The label names: `pool`, and `reason` for discards.
+    pub(crate) const fn labels(self) -> &'static [&'static str] {
+        match self {
+            Series::Discards => &["pool", "reason"],
+            _ => &["pool"],
+        }
+    }
+
+    /// The family's values for one label: `(reason, value)` pairs, `reason`
+    /// being `None` for families without that label.
+    pub(crate) fn values(self, totals: &Totals) -> impl Iterator<Item = (Option<&'static str>, u64)> {
+        let Totals { stats, discards } = *totals;
+        let single = |value| [Some((None, value)), None, None, None];
+        let pairs = match self {
+            Series::Hits => single(stats.hits),
+            Series::Misses => single(stats.misses),
+            Series::Returns => single(stats.returns),
+            Series::Evictions => single(stats.evictions),
+            Series::Idle => single(stats.idle),
+            Series::InUse => single(stats.in_use),
+            Series::Discards => {
+                let Discards { full, oversized, panic, detached } = discards;
+                let [r0, r1, r2, r3] = REASONS;
+                [
+                    Some((Some(r0), full)),
+                    Some((Some(r1), oversized)),
+                    Some((Some(r2), panic)),
+                    Some((Some(r3), detached)),
+                ]
+            }
+        };
+        pairs.into_iter().flatten()
+    }
+}
+
+/// What the pools sharing one label add up to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub(crate) stats: PoolStats,
+    pub(crate) discards: Discards,
+}
+
+impl Totals {
+    /// Adds one pool's counters.
+    pub(crate) fn add(&mut self, stats: PoolStats, discards: Discards) {
+        let s = &mut self.stats;
+        s.hits += stats.hits;
+        s.misses += stats.misses;
+        s.returns += stats.returns;
+        s.discards += stats.discards;
+        s.evictions += stats.evictions;
+        s.idle += stats.idle;
+        s.in_use += stats.in_use;
+        let d = &mut self.discards;
+        d.full += discards.full;
+        d.oversized += discards.oversized;
+        d.panic += discards.panic;
+        d.detached += discards.detached;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_prometheus_conventions() {
+        for series in Series::ALL {
+            assert!(series.name().starts_with("pool_"));
+            assert_eq!(series.is_counter(), series.name().ends_with("_total"), "{series:?}");
+            assert!(series.help().ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn discards_split_by_reason() {
+        let mut totals = Totals::default();
+        let discards = Discards { full: 1, oversized: 2, panic: 3, detached: 4 };
+        totals.add(PoolStats { discards: discards.total(), ..PoolStats::default() }, discards);
+        let values: Vec<_> = Series::Discards.values(&totals).collect();
+        assert_eq!(
+            values,
+            [(Some("full"), 1), (Some("oversized"), 2), (Some("panic"), 3), (Some("detached"), 4)]
+        );
+        assert_eq!(Series::Hits.values(&totals).collect::<Vec<_>>(), [(None, 0)]);
+    }
+}
