@@ -139,7 +139,7 @@ fn option_becomes_none() {
 #[test]
 fn box_resets_in_place_and_keeps_both_allocations() {
     let mut b = Box::new(String::with_capacity(50));
-    b.push_str("x");
+    b.push('x');
     let address: *const String = &*b;
     b.reset();
     assert!(b.is_empty() && b.capacity() >= 50);

@@ -34,12 +34,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(not(loom))]
+mod buffer;
 mod config;
 mod guard;
 mod local;
 mod pool;
 mod registry;
 mod reset;
+mod reset_features;
 mod stats;
 mod store;
 mod sync;
@@ -47,6 +50,11 @@ mod sync;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+#[cfg(all(feature = "json", not(loom)))]
+pub mod json;
+
+#[cfg(not(loom))]
+pub use buffer::{buffer, buffer_with_capacity, PooledBuffer};
 pub use config::PoolConfig;
 pub use guard::Pooled;
 pub use pool::Pool;

@@ -135,6 +135,15 @@ impl<T: Reset + Send + 'static> Pool<T> {
         drop(rejected);
     }
 
+    /// Takes in an object this pool did not hand out (a byte buffer that grew
+    /// into this pool's size class), counted as a miss — the pool gained an
+    /// object it did not have — followed by its return, so that
+    /// `hits + misses == returns + discards + in_use` stays exact.
+    pub(crate) fn adopt(&'static self, object: Box<T>) {
+        self.count(Event::Miss);
+        self.give_back(object);
+    }
+
     #[cold]
     fn give_back_uncached(&self, object: Box<T>) -> Result<(), Box<T>> {
         let kept = lock(&self.store).push(object);

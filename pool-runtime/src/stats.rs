@@ -22,6 +22,7 @@ use crate::sync::{Arc, AtomicU64, Mutex, Ordering::Relaxed};
 /// instant, so the derived `idle` and `in_use` may be off by the operations
 /// in flight (they never go below zero).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PoolStats {
     /// Takes served by an idle object.
     pub hits: u64,
@@ -42,6 +43,7 @@ pub struct PoolStats {
 
 /// Why discarded objects were not kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Discards {
     /// The pool already held as many idle objects as it may.
     pub full: u64,
@@ -80,10 +82,7 @@ impl Counts {
             returns: self.returns,
             discards,
             evictions: self.evictions,
-            idle: self
-                .returns
-                .saturating_sub(self.hits)
-                .saturating_sub(self.evictions),
+            idle: self.returns.saturating_sub(self.hits).saturating_sub(self.evictions),
             in_use: taken.saturating_sub(self.returns + discards),
         }
     }
