@@ -1,10 +1,21 @@
 //! JSON straight into pooled buffers (feature `json`).
 //!
-//! `serde_json::to_vec` starts from a 128-byte `Vec` and doubles it: about six
+//! `serde_json::to_vec` starts from a 128-byte `Vec` and doubles it: six
 //! allocations for a 3 KiB response, ten for 50 KiB, all freed once the bytes
 //! are sent. [`to_vec`] writes into a [`PooledBuffer`] instead: at steady
 //! state no allocation at all. Hand it on as it is (as `bytes::Bytes` with
 //! feature `bytes`) and it goes back to its pool when dropped.
+//!
+//! # Which class
+//!
+//! [`to_vec`] takes its buffer from the class that held the calling thread's
+//! previous `to_vec` output (4 KiB at first), so a service that keeps sending
+//! 50 KiB schemas encodes them into warm 64 KiB buffers without growing them,
+//! and one that sends 3 KiB responses keeps to the 4 KiB class. An output
+//! larger than its buffer grows it in place (as a `Vec`) and the buffer goes
+//! back to the class it now fits; an output above the 64 KiB cap makes the
+//! next one a plain allocation of that size, never pooled.
+//! [`to_vec_with_capacity`] takes the class you name instead.
 //!
 //! ```
 //! use serde::Serialize;
@@ -17,36 +28,42 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::cell::Cell;
+
 use serde::Serialize;
 
-use crate::buffer::{buffer, buffer_with_capacity, PooledBuffer};
+use crate::buffer::{buffer_with_capacity, PooledBuffer};
 
-/// Serialises `value` as JSON into a pooled buffer (4 KiB class first,
-/// moving to larger classes as the output grows).
+std::thread_local! {
+    /// The length of this thread's previous `to_vec` output.
+    static LAST_LEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Serialises `value` as JSON into a pooled buffer, from the class of this
+/// thread's previous output (see [Which class](self#which-class)).
 #[inline]
 pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
-    let mut out = buffer();
-    serde_json::to_writer(&mut out, value)?;
+    let mut out = buffer_with_capacity(LAST_LEN.with(Cell::get));
+    serde_json::to_writer(&mut *out, value)?;
+    LAST_LEN.with(|last| last.set(out.len()));
     Ok(out)
 }
 
-/// Like [`to_vec`], starting from the class that holds `capacity` bytes: for
-/// outputs known to be large (a 50 KiB schema), it skips the moves through
-/// the smaller classes.
+/// Like [`to_vec`], from the class that holds `capacity` bytes.
 #[inline]
 pub fn to_vec_with_capacity<T: ?Sized + Serialize>(
     value: &T,
     capacity: usize,
 ) -> Result<PooledBuffer, serde_json::Error> {
     let mut out = buffer_with_capacity(capacity);
-    serde_json::to_writer(&mut out, value)?;
+    serde_json::to_writer(&mut *out, value)?;
     Ok(out)
 }
 
 /// Serialises `value` as pretty-printed JSON into a pooled buffer.
 pub fn to_vec_pretty<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
-    let mut out = buffer();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    let mut out = crate::buffer();
+    serde_json::to_writer_pretty(&mut *out, value)?;
     Ok(out)
 }
 
@@ -63,5 +80,5 @@ pub fn to_vec_pretty<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, s
 /// ```
 #[inline]
 pub fn to_writer<T: ?Sized + Serialize>(out: &mut PooledBuffer, value: &T) -> Result<(), serde_json::Error> {
-    serde_json::to_writer(out, value)
+    serde_json::to_writer(&mut **out, value)
 }

@@ -114,10 +114,12 @@ impl<T: Reset + Send + 'static> Pool<T> {
             return;
         }
         let panic_guard = CountPanic(self);
-        object.reset();
+        T::reset(&mut object);
         std::mem::forget(panic_guard);
 
-        if object.retained_bytes() > self.config.get_max_retained_bytes() {
+        // `T::`, not method syntax: `Box<T>` is `Reset` too and would add the
+        // box's own size, discarding objects exactly at the bound.
+        if T::retained_bytes(&object) > self.config.get_max_retained_bytes() {
             self.count(Event::Oversized);
             return;
         }

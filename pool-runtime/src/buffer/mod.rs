@@ -10,14 +10,11 @@
 //! 64 KiB, labelled `buffer_4k` … `buffer_64k` in [`pools`](crate::pools) and
 //! the metrics. [`buffer`] takes from the 4 KiB class,
 //! [`buffer_with_capacity(n)`](buffer_with_capacity) from the smallest class
-//! of at least `n` bytes. A buffer that grows past its capacity through
-//! [`Write`](std::io::Write), [`extend_from_slice`](PooledBuffer::extend_from_slice)
-//! or [`reserve`](PooledBuffer::reserve) moves into a buffer of the next class
-//! that fits (taken from that class, so a warm class makes growth
-//! allocation-free); the smaller one goes back at once. A buffer grown through
-//! `DerefMut` (`Vec::push`, …) goes back, when dropped, to the class its
-//! capacity now fits; that class counts it as a miss followed by a return,
-//! and the class it left counts an `oversized` discard, so each class keeps
+//! of at least `n` bytes. A buffer grows as a `Vec` does (in place, through
+//! `Write` or `DerefMut`), and when dropped goes back to the class its
+//! capacity now fits: that class counts it as a miss followed by a return (it
+//! gained a buffer it did not hand out), and the class it left counts an
+//! `oversized` discard, so each class keeps
 //! `hits + misses == returns + discards + in_use`.
 //!
 //! # Retention (Go's json v2, `jsontext/pools.go`)
@@ -86,7 +83,7 @@ pub fn buffer() -> PooledBuffer {
 pub fn buffer_with_capacity(capacity: usize) -> PooledBuffer {
     match class::for_request(capacity) {
         Some(class) => PooledBuffer::take(class),
-        None => PooledBuffer { inner: Inner::Unpooled(Vec::with_capacity(capacity)) },
+        None => PooledBuffer { bytes: Vec::with_capacity(capacity), home: None },
     }
 }
 
@@ -94,21 +91,18 @@ pub fn buffer_with_capacity(capacity: usize) -> PooledBuffer {
 /// [`std::io::Write`], and goes back to the pool of the class its capacity
 /// fits when dropped, if the retention policy keeps it (see [`buffer`] and
 /// the crate docs on buffers).
-///
-/// Its own [`extend_from_slice`](Self::extend_from_slice),
-/// [`reserve`](Self::reserve) and `Write` grow it by moving to a buffer of a
-/// larger class; `Vec`'s methods through `DerefMut` grow it in place.
 pub struct PooledBuffer {
-    inner: Inner,
+    /// The bytes, out of their slot while the buffer is in use: reached
+    /// without an indirection or a branch.
+    bytes: Vec<u8>,
+    /// The pooled slot the bytes go back into; `None` above the size cap.
+    home: Option<Home>,
 }
 
-enum Inner {
-    Pooled {
-        slot: Pooled<Slot>,
-        class: usize,
-    },
-    /// Above the size cap, or after the buffer was released.
-    Unpooled(Vec<u8>),
+struct Home {
+    /// Holds the strikes; its `bytes` are empty while the buffer is out.
+    slot: Pooled<Slot>,
+    class: usize,
 }
 
 impl PooledBuffer {
@@ -119,93 +113,28 @@ impl PooledBuffer {
 
     #[inline]
     fn take(class: usize) -> Self {
-        let slot = POOLS[class].get();
-        debug_assert!(slot.bytes.capacity() >= class::SIZES[class]);
-        Self { inner: Inner::Pooled { slot, class } }
-    }
-
-    #[inline]
-    fn vec(&self) -> &Vec<u8> {
-        match &self.inner {
-            Inner::Pooled { slot, .. } => &slot.bytes,
-            Inner::Unpooled(bytes) => bytes,
-        }
-    }
-
-    #[inline]
-    fn vec_mut(&mut self) -> &mut Vec<u8> {
-        match &mut self.inner {
-            Inner::Pooled { slot, .. } => &mut slot.bytes,
-            Inner::Unpooled(bytes) => bytes,
-        }
-    }
-
-    /// Appends `data`, moving to a buffer of a larger class if it does not fit.
-    #[inline]
-    pub fn extend_from_slice(&mut self, data: &[u8]) {
-        let bytes = self.vec();
-        if data.len() > bytes.capacity() - bytes.len() {
-            self.grow(data.len());
-        }
-        self.vec_mut().extend_from_slice(data);
-    }
-
-    /// Makes room for at least `additional` more bytes, moving to a buffer of
-    /// a larger class if needed (taken from that class's pool).
-    #[inline]
-    pub fn reserve(&mut self, additional: usize) {
-        let bytes = self.vec();
-        if additional > bytes.capacity() - bytes.len() {
-            self.grow(additional);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self, additional: usize) {
-        let Inner::Pooled { slot, class } = &mut self.inner else {
-            return self.vec_mut().reserve(additional);
-        };
-        let needed = slot.bytes.len().saturating_add(additional);
-        // Vec's growth rule (at least double), within the classes.
-        let wanted = needed.max(slot.bytes.capacity().saturating_mul(2).min(class::MAX_CAPACITY));
-        match class::for_request(wanted) {
-            Some(bigger) if bigger > *class => {
-                let mut moved = POOLS[bigger].get();
-                moved.bytes.extend_from_slice(&slot.bytes);
-                let old = mem::replace(slot, moved);
-                let from = mem::replace(class, bigger);
-                release(old, from);
-            }
-            // Above the cap: grows in place, and is dropped on return.
-            _ => slot.bytes.reserve(additional),
-        }
+        let (bytes, home) = Home::take(class);
+        Self { bytes, home: Some(home) }
     }
 
     /// Keeps the bytes as a plain `Vec`, never returned (a `detached` discard
     /// of its class).
     pub fn detach(mut this: Self) -> Vec<u8> {
-        match mem::replace(&mut this.inner, Inner::Unpooled(Vec::new())) {
-            Inner::Pooled { slot, .. } => Pooled::detach(slot).bytes,
-            Inner::Unpooled(bytes) => bytes,
+        if let Some(home) = this.home.take() {
+            drop(Pooled::leave(home.slot, Event::Detached));
         }
+        mem::take(&mut this.bytes)
     }
 
     /// The size of the class this buffer is held for (`None` above the cap).
     pub fn class_size(&self) -> Option<usize> {
-        match &self.inner {
-            Inner::Pooled { class, .. } => Some(class::SIZES[*class]),
-            Inner::Unpooled(_) => None,
-        }
+        self.home.as_ref().map(|home| class::SIZES[home.class])
     }
 
     /// Consecutive under-used returns so far (see the retention policy); a
     /// buffer with four is dropped if it is under-used once more.
     pub fn strikes(&self) -> u8 {
-        match &self.inner {
-            Inner::Pooled { slot, .. } => slot.strikes,
-            Inner::Unpooled(_) => 0,
-        }
+        self.home.as_ref().map_or(0, |home| home.slot.strikes)
     }
 
     /// The counters of the class of `class_size` bytes (one of
@@ -239,29 +168,42 @@ impl PooledBuffer {
     }
 }
 
-/// Applies the retention policy to a buffer leaving class `origin`, and
-/// routes it to the class its capacity fits.
-fn release(mut slot: Pooled<Slot>, origin: usize) {
-    if std::thread::panicking() {
-        return drop(slot); // the engine counts a `panic` discard
+impl Home {
+    /// Takes a buffer of class `class`: its bytes, and the slot they go back into.
+    #[inline]
+    fn take(class: usize) -> (Vec<u8>, Self) {
+        let mut slot = POOLS[class].get();
+        let bytes = mem::take(&mut slot.bytes);
+        debug_assert!(bytes.capacity() >= class::SIZES[class]);
+        (bytes, Self { slot, class })
     }
-    match retention::decide(slot.bytes.len(), slot.bytes.capacity(), slot.strikes) {
-        Verdict::Keep { strikes } => slot.strikes = strikes,
-        Verdict::Oversized => return drop(Pooled::leave(slot, Event::Oversized)),
-        Verdict::Replaced => return drop(Pooled::leave(slot, Event::Detached)),
-    }
-    match class::for_capacity(slot.bytes.capacity()) {
-        Some(class) if class == origin => drop(slot),
-        Some(class) => POOLS[class].adopt(Pooled::leave(slot, Event::Oversized)),
-        None => unreachable!("the policy drops buffers outside the classes"),
+
+    /// Puts `bytes` back into the slot, applies the retention policy, and
+    /// routes the slot to the class its capacity fits.
+    fn release(self, bytes: Vec<u8>) {
+        let Self { mut slot, class: origin } = self;
+        slot.bytes = bytes;
+        if std::thread::panicking() {
+            return drop(slot); // the engine counts a `panic` discard
+        }
+        match retention::decide(slot.bytes.len(), slot.bytes.capacity(), slot.strikes) {
+            Verdict::Keep { strikes } => slot.strikes = strikes,
+            Verdict::Oversized => return drop(Pooled::leave(slot, Event::Oversized)),
+            Verdict::Replaced => return drop(Pooled::leave(slot, Event::Detached)),
+        }
+        match class::for_capacity(slot.bytes.capacity()) {
+            Some(class) if class == origin => drop(slot),
+            Some(class) => POOLS[class].adopt(Pooled::leave(slot, Event::Oversized)),
+            None => unreachable!("the policy drops buffers outside the classes"),
+        }
     }
 }
 
 impl Drop for PooledBuffer {
     #[inline]
     fn drop(&mut self) {
-        if let Inner::Pooled { slot, class } = mem::replace(&mut self.inner, Inner::Unpooled(Vec::new())) {
-            release(slot, class);
+        if let Some(home) = self.home.take() {
+            home.release(mem::take(&mut self.bytes));
         }
     }
 }
@@ -278,41 +220,44 @@ impl Deref for PooledBuffer {
 
     #[inline]
     fn deref(&self) -> &Vec<u8> {
-        self.vec()
+        &self.bytes
     }
 }
 
 impl DerefMut for PooledBuffer {
     #[inline]
     fn deref_mut(&mut self) -> &mut Vec<u8> {
-        self.vec_mut()
+        &mut self.bytes
     }
 }
 
 impl AsRef<[u8]> for PooledBuffer {
     #[inline]
     fn as_ref(&self) -> &[u8] {
-        self.vec()
+        &self.bytes
     }
 }
 
 impl AsMut<[u8]> for PooledBuffer {
     #[inline]
     fn as_mut(&mut self) -> &mut [u8] {
-        self.vec_mut()
+        &mut self.bytes
     }
 }
 
+/// Appends, as `Vec<u8>`'s `Write` does (with its speed: the encoders'
+/// hot path has no extra check). Growth is in place; the grown buffer goes
+/// back to the class its capacity fits.
 impl io::Write for PooledBuffer {
     #[inline]
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.extend_from_slice(data);
+        self.bytes.extend_from_slice(data);
         Ok(data.len())
     }
 
     #[inline]
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        self.extend_from_slice(data);
+        self.bytes.extend_from_slice(data);
         Ok(())
     }
 
