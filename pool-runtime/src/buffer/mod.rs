@@ -3,42 +3,6 @@
 //! Go services pool their JSON encode buffers with `sync.Pool` and copy the
 //! bytes out; a [`PooledBuffer`] is handed on as is (as a `bytes::Bytes` body
 //! with feature `bytes`) and goes back to its pool when its last user drops it.
-//!
-//! # Size classes
-//!
-//! Buffers come from five pools, one per power of two: 4, 8, 16, 32 and
-//! 64 KiB, labelled `buffer_4k` … `buffer_64k` in [`pools`](crate::pools) and
-//! the metrics. [`buffer`] takes from the 4 KiB class,
-//! [`buffer_with_capacity(n)`](buffer_with_capacity) from the smallest class
-//! of at least `n` bytes. A buffer grows as a `Vec` does (in place, through
-//! `Write` or `DerefMut`), and when dropped goes back to the class its
-//! capacity now fits: that class counts it as a miss followed by a return (it
-//! gained a buffer it did not hand out), and the class it left counts an
-//! `oversized` discard, so each class keeps
-//! `hits + misses == returns + discards + in_use`.
-//!
-//! # Retention (Go's json v2, `jsontext/pools.go`)
-//!
-//! When a buffer is dropped, with `len` the bytes it held and `cap` its capacity:
-//!
-//! * `cap <= 4 KiB`: kept.
-//! * `len >= cap / 4`: kept, its strikes cleared.
-//! * otherwise a *strike*: kept while it has fewer than four strikes; the fifth
-//!   under-used return in a row drops it (an `oversized` discard). A kept
-//!   buffer is thus at worst 25 % / 5 = 5 % used.
-//! * `cap > 64 KiB` (the size cap): dropped (an `oversized` discard of the
-//!   class it was taken from).
-//! * storage replaced or shrunk below 4 KiB through `DerefMut`: dropped (a
-//!   `detached` discard).
-//!
-//! [`buffer_with_capacity(n)`](buffer_with_capacity) with `n` above the cap is
-//! a plain allocation, never pooled and counted by no class.
-//!
-//! # Bounds
-//!
-//! Each class's shared store holds at most 1 MiB (`max_idle` = 256, 128, 64,
-//! 32, 16 buffers) and each thread's cache at most 256 KiB per class
-//! (`cache_size` = 32, 32, 16, 8, 4).
 
 mod class;
 mod retention;
@@ -90,7 +54,43 @@ pub fn buffer_with_capacity(capacity: usize) -> PooledBuffer {
 /// A byte buffer from a size-class pool: derefs to `Vec<u8>`, implements
 /// [`std::io::Write`], and goes back to the pool of the class its capacity
 /// fits when dropped, if the retention policy keeps it (see [`buffer`] and
-/// the crate docs on buffers).
+/// below).
+///
+/// # Size classes
+///
+/// Buffers come from five pools, one per power of two: 4, 8, 16, 32 and
+/// 64 KiB, labelled `buffer_4k` … `buffer_64k` in [`pools`](crate::pools) and
+/// the metrics. [`buffer`] takes from the 4 KiB class,
+/// [`buffer_with_capacity(n)`](buffer_with_capacity) from the smallest class
+/// of at least `n` bytes. A buffer grows as a `Vec` does (in place, through
+/// `Write` or `DerefMut`), and when dropped goes back to the class its
+/// capacity now fits: that class counts it as a miss followed by a return (it
+/// gained a buffer it did not hand out), and the class it left counts an
+/// `oversized` discard, so each class keeps
+/// `hits + misses == returns + discards + in_use`.
+///
+/// # Retention (Go's json v2, `jsontext/pools.go`)
+///
+/// When a buffer is dropped, with `len` the bytes it held and `cap` its capacity:
+///
+/// * `cap <= 4 KiB`: kept.
+/// * `len >= cap / 4`: kept, its strikes cleared.
+/// * otherwise a *strike*: kept while it has fewer than four strikes; the fifth
+///   under-used return in a row drops it (an `oversized` discard). A kept
+///   buffer is thus at worst 25 % / 5 = 5 % used.
+/// * `cap > 64 KiB` (the size cap): dropped (an `oversized` discard of the
+///   class it was taken from).
+/// * storage replaced or shrunk below 4 KiB through `DerefMut`: dropped (a
+///   `detached` discard).
+///
+/// [`buffer_with_capacity(n)`](buffer_with_capacity) with `n` above the cap is
+/// a plain allocation, never pooled and counted by no class.
+///
+/// # Bounds
+///
+/// Each class's shared store holds at most 1 MiB (`max_idle` = 256, 128, 64,
+/// 32, 16 buffers) and each thread's cache at most 256 KiB per class
+/// (`cache_size` = 32, 32, 16, 8, 4).
 pub struct PooledBuffer {
     /// The bytes, out of their slot while the buffer is in use: reached
     /// without an indirection or a branch.
