@@ -29,10 +29,18 @@ fn stats_serialise_with_their_field_names() {
 #[cfg(feature = "json")]
 mod json {
     use std::collections::BTreeMap;
+    use std::sync::{Mutex, MutexGuard};
 
     use poolable::{PooledBuffer, Reset};
     use serde::Serialize;
     use serde_json::{json, Map, Value};
+
+    /// The buffer classes are process-wide: tests that read their counters
+    /// do not run alongside others that use them.
+    fn serial() -> MutexGuard<'static, ()> {
+        static LOCK: Mutex<()> = Mutex::new(());
+        LOCK.lock().unwrap_or_else(|e| e.into_inner())
+    }
 
     #[derive(Serialize)]
     struct Column {
@@ -53,6 +61,7 @@ mod json {
 
     #[test]
     fn to_vec_equals_serde_json_at_every_size() {
+        let _serial = serial();
         for columns in [0, 1, 40, 600, 3_000] {
             let value = schema(columns);
             let expected = serde_json::to_vec(&value).unwrap();
@@ -70,6 +79,7 @@ mod json {
 
     #[test]
     fn to_vec_reuses_the_class_of_the_previous_output() {
+        let _serial = serial();
         let big = schema(1_000); // > 16 KiB
         drop(poolable::json::to_vec(&big).unwrap());
         let again = poolable::json::to_vec(&big).unwrap();
@@ -79,6 +89,7 @@ mod json {
 
     #[test]
     fn to_writer_appends() {
+        let _serial = serial();
         let mut out = poolable::buffer();
         poolable::json::to_writer(&mut out, &json!({"a": 1})).unwrap();
         out.push(b'\n');
@@ -88,6 +99,7 @@ mod json {
 
     #[test]
     fn an_error_returns_the_buffer() {
+        let _serial = serial();
         let mut bad = BTreeMap::new();
         bad.insert(vec![1u8], 1); // a map key that is not a string
         let before = PooledBuffer::class_stats(4096).unwrap();
