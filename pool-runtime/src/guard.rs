@@ -48,6 +48,7 @@ impl<T: Reset + Send + 'static> Pooled<T> {
     /// Takes the object out without returning it, counting `event` (a
     /// discard reason) on its pool: for owners that route objects themselves
     /// (the byte buffers move a buffer that grew to another class).
+    #[cfg(not(loom))] // only the byte buffers use it
     pub(crate) fn leave(mut this: Self, event: Event) -> Box<T> {
         let object = this.object.take().expect("a live guard holds its object");
         this.pool.count(event);

@@ -141,6 +141,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// into this pool's size class), counted as a miss — the pool gained an
     /// object it did not have — followed by its return, so that
     /// `hits + misses == returns + discards + in_use` stays exact.
+    #[cfg(not(loom))] // only the byte buffers use it
     pub(crate) fn adopt(&'static self, object: Box<T>) {
         self.count(Event::Miss);
         self.give_back(object);
