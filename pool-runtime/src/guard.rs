@@ -45,6 +45,16 @@ impl<T: Reset + Send + 'static> Pooled<T> {
         *object
     }
 
+    /// Takes the object out without returning it, counting `event` (a
+    /// discard reason) on its pool: for owners that route objects themselves
+    /// (the byte buffers move a buffer that grew to another class).
+    #[cfg(not(loom))] // only the byte buffers use it
+    pub(crate) fn leave(mut this: Self, event: Event) -> Box<T> {
+        let object = this.object.take().expect("a live guard holds its object");
+        this.pool.count(event);
+        object
+    }
+
     /// The pool this object goes back to.
     pub fn pool(this: &Self) -> &'static Pool<T> {
         this.pool
@@ -104,5 +114,13 @@ impl<T: Reset + Send + 'static + fmt::Debug> fmt::Debug for Pooled<T> {
 impl<T: Reset + Send + 'static + fmt::Display> fmt::Display for Pooled<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// Serialises as the object itself (feature `serde`).
+#[cfg(feature = "serde")]
+impl<T: Reset + Send + 'static + serde::Serialize> serde::Serialize for Pooled<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
     }
 }

@@ -25,6 +25,22 @@
 //! assert_eq!(RESPONSES.stats().idle, 1);
 //! ```
 //!
+//! # Byte buffers and JSON
+//!
+//! [`buffer()`] and [`buffer_with_capacity`] hand out [`PooledBuffer`]s from
+//! power-of-two size classes (4 KiB to the 64 KiB cap, one pool and one
+//! metrics label each: `buffer_4k` … `buffer_64k`), kept or dropped on
+//! return by Go's json v2 policy. With feature `json`, `json::to_vec`
+//! encodes into one; with feature `bytes`, `PooledBuffer::into_bytes`
+//! hands it on as `bytes::Bytes` without a copy.
+//!
+//! # Features
+//!
+//! * `serde`: `Serialize` for [`Pooled<T>`] (as the object) and [`PoolStats`].
+//! * `json` (implies `serde`): the `json` module, `Reset` for
+//!   `serde_json::Value` and `Map`.
+//! * `bytes`: `PooledBuffer::into_bytes`, `Reset` for `bytes::BytesMut`.
+//!
 //! # Engine
 //!
 //! Each thread keeps a bounded cache per pool in front of a shared store; a
@@ -36,6 +52,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(not(loom))]
+mod buffer;
 mod config;
 mod derive_support;
 mod guard;
@@ -44,6 +62,7 @@ pub mod metrics;
 mod pool;
 mod registry;
 mod reset;
+mod reset_features;
 mod stats;
 mod store;
 mod sync;
@@ -51,6 +70,11 @@ mod sync;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+#[cfg(all(feature = "json", not(loom)))]
+pub mod json;
+
+#[cfg(not(loom))]
+pub use buffer::{buffer, buffer_with_capacity, PooledBuffer};
 pub use config::PoolConfig;
 pub use guard::Pooled;
 pub use pool::Pool;

@@ -114,10 +114,12 @@ impl<T: Reset + Send + 'static> Pool<T> {
             return;
         }
         let panic_guard = CountPanic(self);
-        object.reset();
+        T::reset(&mut object);
         std::mem::forget(panic_guard);
 
-        if object.retained_bytes() > self.config.get_max_retained_bytes() {
+        // `T::`, not method syntax: `Box<T>` is `Reset` too and would add the
+        // box's own size, discarding objects exactly at the bound.
+        if T::retained_bytes(&object) > self.config.get_max_retained_bytes() {
             self.count(Event::Oversized);
             return;
         }
@@ -133,6 +135,16 @@ impl<T: Reset + Send + 'static> Pool<T> {
         };
         // Dropped here, outside any cache borrow or lock.
         drop(rejected);
+    }
+
+    /// Takes in an object this pool did not hand out (a byte buffer that grew
+    /// into this pool's size class), counted as a miss — the pool gained an
+    /// object it did not have — followed by its return, so that
+    /// `hits + misses == returns + discards + in_use` stays exact.
+    #[cfg(not(loom))] // only the byte buffers use it
+    pub(crate) fn adopt(&'static self, object: Box<T>) {
+        self.count(Event::Miss);
+        self.give_back(object);
     }
 
     #[cold]

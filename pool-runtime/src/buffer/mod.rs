@@ -1,0 +1,279 @@
+//! Pooled byte buffers: [`buffer`], [`buffer_with_capacity`], [`PooledBuffer`].
+//!
+//! Go services pool their JSON encode buffers with `sync.Pool` and copy the
+//! bytes out; a [`PooledBuffer`] is handed on as is (as a `bytes::Bytes` body
+//! with feature `bytes`) and goes back to its pool when its last user drops it.
+
+mod class;
+mod retention;
+#[cfg(feature = "bytes")]
+mod shared;
+
+use std::fmt;
+use std::io;
+use std::mem;
+use std::ops::{Deref, DerefMut};
+
+use crate::stats::{Discards, Event, PoolStats};
+use crate::Pooled;
+use class::{Slot, POOLS};
+use retention::Verdict;
+
+/// A 4 KiB (at least) pooled byte buffer, empty.
+///
+/// ```
+/// use std::io::Write;
+///
+/// let mut out = pool_runtime::buffer();
+/// write!(out, "{{\"table\":\"{}\"}}", "orders").unwrap();
+/// assert_eq!(&out[..], br#"{"table":"orders"}"#);
+/// assert!(out.capacity() >= 4096);
+/// ```
+#[inline]
+pub fn buffer() -> PooledBuffer {
+    PooledBuffer::take(0)
+}
+
+/// An empty pooled byte buffer with room for at least `capacity` bytes, from
+/// the smallest size class that fits; above the 64 KiB cap, a plain
+/// allocation that is never pooled.
+///
+/// ```
+/// let schema = pool_runtime::buffer_with_capacity(40 * 1024);
+/// assert!(schema.capacity() >= 40 * 1024);
+/// assert_eq!(schema.class_size(), Some(64 * 1024));
+/// ```
+#[inline]
+pub fn buffer_with_capacity(capacity: usize) -> PooledBuffer {
+    match class::for_request(capacity) {
+        Some(class) => PooledBuffer::take(class),
+        None => PooledBuffer { bytes: Vec::with_capacity(capacity), home: None },
+    }
+}
+
+/// A byte buffer from a size-class pool: derefs to `Vec<u8>`, implements
+/// [`std::io::Write`], and goes back to the pool of the class its capacity
+/// fits when dropped, if the retention policy keeps it (see [`buffer`] and
+/// below).
+///
+/// # Size classes
+///
+/// Buffers come from five pools, one per power of two: 4, 8, 16, 32 and
+/// 64 KiB, labelled `buffer_4k` … `buffer_64k` in [`pools`](crate::pools) and
+/// the metrics. [`buffer`] takes from the 4 KiB class,
+/// [`buffer_with_capacity(n)`](buffer_with_capacity) from the smallest class
+/// of at least `n` bytes. A buffer grows as a `Vec` does (in place, through
+/// `Write` or `DerefMut`), and when dropped goes back to the class its
+/// capacity now fits: that class counts it as a miss followed by a return (it
+/// gained a buffer it did not hand out), and the class it left counts an
+/// `oversized` discard, so each class keeps
+/// `hits + misses == returns + discards + in_use`.
+///
+/// # Retention (Go's json v2, `jsontext/pools.go`)
+///
+/// When a buffer is dropped, with `len` the bytes it held and `cap` its capacity:
+///
+/// * `cap <= 4 KiB`: kept.
+/// * `len >= cap / 4`: kept, its strikes cleared.
+/// * otherwise a *strike*: kept while it has fewer than four strikes; the fifth
+///   under-used return in a row drops it (an `oversized` discard). A kept
+///   buffer is thus at worst 25 % / 5 = 5 % used.
+/// * `cap > 64 KiB` (the size cap): dropped (an `oversized` discard of the
+///   class it was taken from).
+/// * storage replaced or shrunk below 4 KiB through `DerefMut`: dropped (a
+///   `detached` discard).
+///
+/// [`buffer_with_capacity(n)`](buffer_with_capacity) with `n` above the cap is
+/// a plain allocation, never pooled and counted by no class.
+///
+/// # Bounds
+///
+/// Each class's shared store holds at most 1 MiB (`max_idle` = 256, 128, 64,
+/// 32, 16 buffers) and each thread's cache at most 256 KiB per class
+/// (`cache_size` = 32, 32, 16, 8, 4).
+pub struct PooledBuffer {
+    /// The bytes, out of their slot while the buffer is in use: reached
+    /// without an indirection or a branch.
+    bytes: Vec<u8>,
+    /// The pooled slot the bytes go back into; `None` above the size cap.
+    home: Option<Home>,
+}
+
+struct Home {
+    /// Holds the strikes; its `bytes` are empty while the buffer is out.
+    slot: Pooled<Slot>,
+    class: usize,
+}
+
+impl PooledBuffer {
+    /// Capacities of the size classes, smallest first.
+    pub const CLASS_SIZES: [usize; class::COUNT] = class::SIZES;
+    /// The size cap: buffers of a larger capacity are never kept.
+    pub const MAX_POOLED_CAPACITY: usize = class::MAX_CAPACITY;
+
+    #[inline]
+    fn take(class: usize) -> Self {
+        let (bytes, home) = Home::take(class);
+        Self { bytes, home: Some(home) }
+    }
+
+    /// Keeps the bytes as a plain `Vec`, never returned (a `detached` discard
+    /// of its class).
+    pub fn detach(mut this: Self) -> Vec<u8> {
+        if let Some(home) = this.home.take() {
+            drop(Pooled::leave(home.slot, Event::Detached));
+        }
+        mem::take(&mut this.bytes)
+    }
+
+    /// The size of the class this buffer is held for (`None` above the cap).
+    pub fn class_size(&self) -> Option<usize> {
+        self.home.as_ref().map(|home| class::SIZES[home.class])
+    }
+
+    /// Consecutive under-used returns so far (see the retention policy); a
+    /// buffer with four is dropped if it is under-used once more.
+    pub fn strikes(&self) -> u8 {
+        self.home.as_ref().map_or(0, |home| home.slot.strikes)
+    }
+
+    /// The counters of the class of `class_size` bytes (one of
+    /// [`CLASS_SIZES`](Self::CLASS_SIZES)).
+    ///
+    /// ```
+    /// use pool_runtime::PooledBuffer;
+    ///
+    /// drop(pool_runtime::buffer_with_capacity(10_000));
+    /// let stats = PooledBuffer::class_stats(16 * 1024).unwrap();
+    /// assert_eq!(stats.hits + stats.misses, stats.returns + stats.discards + stats.in_use);
+    /// ```
+    pub fn class_stats(class_size: usize) -> Option<PoolStats> {
+        class::by_size(class_size).map(|k| POOLS[k].stats())
+    }
+
+    /// Why the class of `class_size` bytes discarded buffers.
+    pub fn class_discards(class_size: usize) -> Option<Discards> {
+        class::by_size(class_size).map(|k| POOLS[k].discards())
+    }
+
+    /// [`Pool::trim`](crate::Pool::trim) on every class: drops the idle
+    /// buffers not taken since the previous call.
+    pub fn trim_classes() {
+        POOLS.iter().for_each(crate::Pool::trim);
+    }
+
+    /// [`Pool::clear`](crate::Pool::clear) on every class.
+    pub fn clear_classes() {
+        POOLS.iter().for_each(crate::Pool::clear);
+    }
+}
+
+impl Home {
+    /// Takes a buffer of class `class`: its bytes, and the slot they go back into.
+    #[inline]
+    fn take(class: usize) -> (Vec<u8>, Self) {
+        let mut slot = POOLS[class].get();
+        let bytes = mem::take(&mut slot.bytes);
+        debug_assert!(bytes.capacity() >= class::SIZES[class]);
+        (bytes, Self { slot, class })
+    }
+
+    /// Puts `bytes` back into the slot, applies the retention policy, and
+    /// routes the slot to the class its capacity fits.
+    fn release(self, bytes: Vec<u8>) {
+        let Self { mut slot, class: origin } = self;
+        slot.bytes = bytes;
+        if std::thread::panicking() {
+            return drop(slot); // the engine counts a `panic` discard
+        }
+        match retention::decide(slot.bytes.len(), slot.bytes.capacity(), slot.strikes) {
+            Verdict::Keep { strikes } => slot.strikes = strikes,
+            Verdict::Oversized => return drop(Pooled::leave(slot, Event::Oversized)),
+            Verdict::Replaced => return drop(Pooled::leave(slot, Event::Detached)),
+        }
+        match class::for_capacity(slot.bytes.capacity()) {
+            Some(class) if class == origin => drop(slot),
+            Some(class) => POOLS[class].adopt(Pooled::leave(slot, Event::Oversized)),
+            None => unreachable!("the policy drops buffers outside the classes"),
+        }
+    }
+}
+
+impl Drop for PooledBuffer {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(home) = self.home.take() {
+            home.release(mem::take(&mut self.bytes));
+        }
+    }
+}
+
+impl Default for PooledBuffer {
+    /// [`buffer()`](buffer).
+    fn default() -> Self {
+        buffer()
+    }
+}
+
+impl Deref for PooledBuffer {
+    type Target = Vec<u8>;
+
+    #[inline]
+    fn deref(&self) -> &Vec<u8> {
+        &self.bytes
+    }
+}
+
+impl DerefMut for PooledBuffer {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+}
+
+impl AsRef<[u8]> for PooledBuffer {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl AsMut<[u8]> for PooledBuffer {
+    #[inline]
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+}
+
+/// Appends, as `Vec<u8>`'s `Write` does (with its speed: the encoders'
+/// hot path has no extra check). Growth is in place; the grown buffer goes
+/// back to the class its capacity fits.
+impl io::Write for PooledBuffer {
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        self.bytes.extend_from_slice(data);
+        Ok(())
+    }
+
+    #[inline]
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl fmt::Debug for PooledBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PooledBuffer")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .field("class_size", &self.class_size())
+            .field("strikes", &self.strikes())
+            .finish()
+    }
+}
