@@ -4,7 +4,10 @@
 //! One cycle: take a `Request`, append 256 bytes to its body, read a byte
 //! back, give it up. Three contenders do that cycle:
 //!
-//! * `pool`: a `poolable::Pool<Request>` in a `static`;
+//! * `derived`: `#[derive(Poolable)]` on the same struct, `DerivedRequest::pooled()`
+//!   (the common case: the pool reaches its per-type thread-local cache directly);
+//! * `pool`: a hand-built `poolable::Pool<Request>` in a `static` (the
+//!   engine's generic path: a per-thread table indexed by pool id);
 //! * `boxed`: `Box::new(Request::default())`, dropped at the end (two
 //!   allocations and two frees per cycle: the box and the body);
 //! * `floor`: a bare `thread_local!` `RefCell<Vec<Box<Request>>>`, pop or
@@ -16,7 +19,7 @@
 use std::cell::RefCell;
 use std::hint::black_box;
 
-use poolable::{Pool, PoolConfig, Reset};
+use poolable::{Pool, PoolConfig, Poolable, Reset};
 
 /// Bytes appended to the body in every cycle.
 pub const BODY: [u8; 256] = [0x5a; 256];
@@ -47,22 +50,41 @@ impl Reset for Request {
     }
 }
 
+/// The same request builder, derived.
+#[derive(Default, Poolable)]
+#[pool(name = "bench_derived_request")]
+pub struct DerivedRequest {
+    pub path: String,
+    pub headers: Vec<String>,
+    pub body: Vec<u8>,
+    pub id: u64,
+    pub trace: Option<String>,
+}
+
 /// The pool contender, with the default bounds.
 pub static POOL: Pool<Request> = Pool::with_config(Request::default, PoolConfig::new("bench_request"));
 
 /// The work done on a taken request, the same for every contender.
 #[inline(always)]
-fn work(request: &mut Request) {
-    request.body.extend_from_slice(black_box(&BODY));
-    black_box(request.body[black_box(255)]);
-    black_box(request.body.len());
+fn work(body: &mut Vec<u8>) {
+    body.extend_from_slice(black_box(&BODY));
+    black_box(body[black_box(255)]);
+    black_box(body.len());
+}
+
+/// One cycle through the derived type's pool.
+#[inline(always)]
+fn cycle_derived() {
+    let mut request = DerivedRequest::pooled();
+    work(&mut request.body);
+    drop(request);
 }
 
 /// One cycle through the pool.
 #[inline(always)]
 fn cycle_pool() {
     let mut request = POOL.get();
-    work(&mut request);
+    work(&mut request.body);
     drop(request);
 }
 
@@ -70,7 +92,7 @@ fn cycle_pool() {
 #[inline(always)]
 fn cycle_boxed() {
     let mut request = black_box(Box::new(Request::default()));
-    work(&mut request);
+    work(&mut request.body);
     drop(request);
 }
 
@@ -84,7 +106,7 @@ thread_local! {
 #[inline(always)]
 fn cycle_floor() {
     let mut request = CACHE.with_borrow_mut(Vec::pop).unwrap_or_else(|| Box::new(Request::default()));
-    work(&mut request);
+    work(&mut request.body);
     request.reset();
     CACHE.with_borrow_mut(|cache| cache.push(request));
 }
@@ -92,16 +114,18 @@ fn cycle_floor() {
 /// The contenders, by the name the benchmarks and the script use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
+    Derived,
     Pool,
     Floor,
     Boxed,
 }
 
 impl Contender {
-    pub const ALL: [Contender; 3] = [Contender::Pool, Contender::Floor, Contender::Boxed];
+    pub const ALL: [Contender; 4] = [Contender::Derived, Contender::Pool, Contender::Floor, Contender::Boxed];
 
     pub fn name(self) -> &'static str {
         match self {
+            Contender::Derived => "derived",
             Contender::Pool => "pool",
             Contender::Floor => "floor",
             Contender::Boxed => "box",
@@ -115,6 +139,7 @@ impl Contender {
     /// Runs `n` cycles.
     pub fn run(self, n: u64) {
         match self {
+            Contender::Derived => run_derived(n),
             Contender::Pool => run_pool(n),
             Contender::Floor => run_floor(n),
             Contender::Boxed => run_boxed(n),
@@ -124,6 +149,14 @@ impl Contender {
 
 // One loop per contender, never inlined: both benchmarks run the very same
 // machine code, whatever calls it, and the profile names it.
+
+/// `n` cycles through the derived type's pool.
+#[inline(never)]
+pub fn run_derived(n: u64) {
+    for _ in 0..n {
+        cycle_derived();
+    }
+}
 
 /// `n` cycles through the pool.
 #[inline(never)]

@@ -17,6 +17,13 @@ const _: () = {
         fn retained_bytes(&self) -> ::core::primitive::usize {
             0 + <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::retained_bytes(&self.path)
         }
+        #[inline]
+        fn __thread_slot() -> ::core::option::Option<::poolable::__private::TypedSlot<Self>>
+        where
+            for<'__a> Self: ::core::marker::Send,
+        {
+            ::core::option::Option::Some(::poolable::__private::TypedSlot::new(&__LOCAL, &__POOL))
+        }
     }
     #[allow(non_camel_case_types, dead_code)]
     trait __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField {}
@@ -24,6 +31,9 @@ const _: () = {
     impl<__T: ::core::ops::Drop> __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField for __T {}
     impl __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField for Request {}
     type __Gated = <[(); __CHECK] as ::poolable::__private::Gate<Request>>::Out;
+    static __POOL: ::poolable::__private::Pool<__Gated> =
+        ::poolable::__private::Pool::<__Gated>::with_config(<__Gated as ::core::default::Default>::default, ::poolable::__private::PoolConfig::new("Request").max_idle(64));
+    ::poolable::__private::thread_local! { static __LOCAL : :: poolable :: __private :: ThreadSlot < __Gated > = const { :: poolable :: __private :: ThreadSlot :: new () } ; }
     #[automatically_derived]
     impl ::poolable::__private::Poolable for Request
     where
@@ -31,8 +41,6 @@ const _: () = {
     {
         #[inline]
         fn pool() -> &'static ::poolable::__private::Pool<Self> {
-            static __POOL: ::poolable::__private::Pool<__Gated> =
-                ::poolable::__private::Pool::<__Gated>::with_config(<__Gated as ::core::default::Default>::default, ::poolable::__private::PoolConfig::new("Request").max_idle(64));
             &__POOL
         }
     }

@@ -97,6 +97,20 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     predicates.extend(bounds);
     let where_clause =
         if predicates.is_empty() { TokenStream::new() } else { quote!(where #(#predicates,)*) };
+    // A pooled type's own thread-local cache, declared next to its pool, is
+    // how the engine's hit path reaches it without a table lookup.
+    let thread_slot = match input.derive {
+        Derive::Reset => TokenStream::new(),
+        Derive::Poolable => quote! {
+            #[inline]
+            fn __thread_slot() -> ::core::option::Option<#private::TypedSlot<Self>>
+            where
+                for<'__a> Self: ::core::marker::Send,
+            {
+                ::core::option::Option::Some(#private::TypedSlot::new(&__LOCAL, &__POOL))
+            }
+        },
+    };
     let reset_impl = quote! {
         #[automatically_derived]
         impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
@@ -108,6 +122,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             fn retained_bytes(&self) -> ::core::primitive::usize {
                 0 #(#retained)*
             }
+            #thread_slot
         }
     };
 
@@ -147,16 +162,20 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
 
                 type __Gated = <[(); __CHECK] as #private::Gate<#ident>>::Out;
 
+                static __POOL: #private::Pool<__Gated> = #private::Pool::<__Gated>::with_config(
+                    #create,
+                    #private::PoolConfig::new(#label)
+                        #(.max_idle(#max_idle))*
+                        #(.max_retained_bytes(#max_retained_bytes))*,
+                );
+                #private::thread_local! {
+                    static __LOCAL: #private::ThreadSlot<__Gated> = const { #private::ThreadSlot::new() };
+                }
+
                 #[automatically_derived]
                 impl #private::Poolable for #ident where for<'__a> #ident: ::core::marker::Send {
                     #[inline]
                     fn pool() -> &'static #private::Pool<Self> {
-                        static __POOL: #private::Pool<__Gated> = #private::Pool::<__Gated>::with_config(
-                            #create,
-                            #private::PoolConfig::new(#label)
-                                #(.max_idle(#max_idle))*
-                                #(.max_retained_bytes(#max_retained_bytes))*,
-                        );
                         &__POOL
                     }
                 }

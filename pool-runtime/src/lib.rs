@@ -101,7 +101,10 @@ pub trait Poolable: Reset + Send + Sized + 'static {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::derive_support::*;
+    #[cfg(not(loom))]
+    pub use crate::local::{ThreadSlot, TypedSlot};
     pub use crate::{Pool, PoolConfig, Poolable, Pooled, Reset};
     pub use ::core;
     pub use ::std::sync::OnceLock;
+    pub use ::std::thread_local;
 }

@@ -33,8 +33,29 @@ loom::thread_local! {
 /// being destroyed at its exit, or when a pool operation runs inside another
 /// one on the same thread (a `Drop` of a discarded object that drops a guard
 /// of another pool, say). Callers then go to the shared store directly.
-#[inline]
+#[inline(always)]
 pub(crate) fn with_cache<T, R>(pool: &'static Pool<T>, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R>
+where
+    T: Reset + Send + 'static,
+{
+    #[cfg(not(loom))]
+    if let Some(TypedSlot { key, pool: owner }) = T::__thread_slot() {
+        if std::ptr::eq(owner, pool) {
+            return key
+                .try_with(|slot| {
+                    let mut slot = slot.0.try_borrow_mut().ok()?;
+                    Some(f(slot.get_or_insert_with(|| LocalCache::new(pool))))
+                })
+                .ok()
+                .flatten();
+        }
+    }
+    with_shared_table(pool, f)
+}
+
+/// The generic path: this thread's table of caches, indexed by pool id.
+#[inline]
+fn with_shared_table<T, R>(pool: &'static Pool<T>, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R>
 where
     T: Reset + Send + 'static,
 {
@@ -52,6 +73,36 @@ where
         .flatten()
 }
 
+/// A derived type's own thread-local cache slot (see `Reset::__thread_slot`).
+#[doc(hidden)]
+#[cfg(not(loom))]
+pub struct ThreadSlot<T: Reset + Send + 'static>(RefCell<Option<LocalCache<T>>>);
+
+#[cfg(not(loom))]
+impl<T: Reset + Send + 'static> ThreadSlot<T> {
+    /// An empty slot, for a `const`-initialised `thread_local!`.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Self(RefCell::new(None))
+    }
+}
+
+/// A derived type's thread-local cache slot and the one pool that uses it.
+#[doc(hidden)]
+#[cfg(not(loom))]
+pub struct TypedSlot<T: Reset + Send + 'static> {
+    key: &'static std::thread::LocalKey<ThreadSlot<T>>,
+    pool: &'static Pool<T>,
+}
+
+#[cfg(not(loom))]
+impl<T: Reset + Send + 'static> TypedSlot<T> {
+    /// Binds `key` to `pool`: other pools of the same type use the generic path.
+    pub const fn new(key: &'static std::thread::LocalKey<ThreadSlot<T>>, pool: &'static Pool<T>) -> Self {
+        Self { key, pool }
+    }
+}
+
 /// A thread's idle objects and counts for one pool.
 pub(crate) struct LocalCache<T: Reset + Send + 'static> {
     objects: Vec<Box<T>>,
@@ -63,7 +114,10 @@ pub(crate) struct LocalCache<T: Reset + Send + 'static> {
 }
 
 impl<T: Reset + Send + 'static> LocalCache<T> {
+    #[cold]
     fn new(pool: &'static Pool<T>) -> Self {
+        // Registers the pool for metrics on its first use on any thread.
+        pool.id();
         let capacity = pool.config().local_capacity();
         Self {
             // Room for a refill batch on top of a full cache is never needed:
@@ -84,38 +138,53 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// Takes an idle object (counting a hit), refilling from the shared store
     /// when the cache is empty. `None` is a miss, counted by the caller once
     /// the new object exists.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take(&mut self) -> Option<Box<T>> {
         let object = match self.objects.pop() {
             Some(object) => object,
-            None => {
-                lock(self.pool.store()).take_batch(&mut self.objects, self.batch);
-                self.objects.pop()?
-            }
+            None => self.refill()?,
         };
         self.count(Event::Hit);
         Some(object)
     }
 
+    /// `take` on an empty cache: a batch from the shared store.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) -> Option<Box<T>> {
+        lock(self.pool.store()).take_batch(&mut self.objects, self.batch);
+        self.objects.pop()
+    }
+
     /// Keeps a reset object (counting a return), spilling the older half of a
     /// full cache to the shared store. Gives the object back, counted as a
     /// `full` discard, when neither has room.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn put(&mut self, object: Box<T>) -> Result<(), Box<T>> {
         if self.objects.len() >= self.capacity {
-            let mut store = lock(self.pool.store());
-            if self.capacity == 0 {
-                let kept = store.push(object);
-                drop(store);
-                self.count(if kept.is_ok() { Event::Return } else { Event::Full });
-                return kept;
-            }
-            store.give_batch(&mut self.objects, self.batch);
+            return self.spill_and_put(object);
+        }
+        self.objects.push(object);
+        self.count(Event::Return);
+        Ok(())
+    }
+
+    /// `put` on a full cache.
+    #[cold]
+    #[inline(never)]
+    fn spill_and_put(&mut self, object: Box<T>) -> Result<(), Box<T>> {
+        let mut store = lock(self.pool.store());
+        if self.capacity == 0 {
+            let kept = store.push(object);
             drop(store);
-            if self.objects.len() >= self.capacity {
-                self.count(Event::Full);
-                return Err(object);
-            }
+            self.count(if kept.is_ok() { Event::Return } else { Event::Full });
+            return kept;
+        }
+        store.give_batch(&mut self.objects, self.batch);
+        drop(store);
+        if self.objects.len() >= self.capacity {
+            self.count(Event::Full);
+            return Err(object);
         }
         self.objects.push(object);
         self.count(Event::Return);

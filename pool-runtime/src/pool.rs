@@ -1,7 +1,7 @@
 //! [`Pool<T>`]: where pooled objects come from and go back to.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::config::PoolConfig;
 use crate::guard::Pooled;
@@ -44,7 +44,7 @@ pub struct Pool<T> {
     config: PoolConfig,
     /// Index of this pool's slot in every thread's caches, and its entry in
     /// the registry metrics read; assigned on first use.
-    id: OnceLock<usize>,
+    id: AtomicUsize,
     store: Mutex<Store<T>>,
     counters: Counters,
 }
@@ -63,7 +63,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
         pub fn with_config(create: fn() -> T, config: PoolConfig) -> Self {
             Self {
                 create,
-                id: OnceLock::new(),
+                id: AtomicUsize::new(registry::UNREGISTERED),
                 store: Mutex::new(Store::new(config.get_max_idle())),
                 counters: Counters::new(),
                 config,
@@ -107,11 +107,10 @@ impl<T: Reset + Send + 'static> Pool<T> {
 
     /// Takes back an object whose guard was dropped: resets it, then keeps it
     /// or drops it, as the bounds say.
+    #[inline(always)]
     pub(crate) fn give_back(&'static self, mut object: Box<T>) {
         if std::thread::panicking() {
-            // Its state is whatever the panic left: never hand that on.
-            self.count(Event::Panic);
-            return;
+            return self.discard(object, Event::Panic);
         }
         let panic_guard = CountPanic(self);
         T::reset(&mut object);
@@ -120,21 +119,29 @@ impl<T: Reset + Send + 'static> Pool<T> {
         // `T::`, not method syntax: `Box<T>` is `Reset` too and would add the
         // box's own size, discarding objects exactly at the bound.
         if T::retained_bytes(&object) > self.config.get_max_retained_bytes() {
-            self.count(Event::Oversized);
-            return;
+            return self.discard(object, Event::Oversized);
         }
         // The object stays here unless the closure runs, so that a thread
         // without a cache still has it for the shared store.
         let mut object = Some(object);
-        let rejected = match with_cache(self, |cache| object.take().map(|o| cache.put(o))) {
-            Some(Some(kept)) => kept,
-            _ => match object {
-                Some(object) => self.give_back_uncached(object),
-                None => Ok(()),
-            },
-        };
-        // Dropped here, outside any cache borrow or lock.
-        drop(rejected);
+        match with_cache(self, |cache| object.take().map(|o| cache.put(o))) {
+            Some(Some(Ok(()))) => {}
+            Some(Some(Err(full))) => drop(full),
+            _ => {
+                if let Some(object) = object {
+                    self.give_back_uncached(object);
+                }
+            }
+        }
+    }
+
+    /// Drops an object that is not kept (its state is whatever a panic left,
+    /// or it is oversized), counting why.
+    #[cold]
+    #[inline(never)]
+    fn discard(&'static self, object: Box<T>, why: Event) {
+        self.count(why);
+        drop(object);
     }
 
     /// Takes in an object this pool did not hand out (a byte buffer that grew
@@ -148,11 +155,13 @@ impl<T: Reset + Send + 'static> Pool<T> {
     }
 
     #[cold]
-    fn give_back_uncached(&self, object: Box<T>) -> Result<(), Box<T>> {
+    #[inline(never)]
+    fn give_back_uncached(&self, object: Box<T>) {
         let kept = lock(&self.store).push(object);
         let event = if kept.is_ok() { Event::Return } else { Event::Full };
         self.counters.shared().bump_shared(event, 1);
-        kept
+        // A rejected object is dropped here, after the lock is released.
+        drop(kept);
     }
 
     /// Counts an event on the calling thread's tally, or the shared one.
@@ -242,7 +251,12 @@ impl<T> Pool<T> {
 impl<T: Reset + Send + 'static> Pool<T> {
     #[inline]
     pub(crate) fn id(&'static self) -> usize {
-        *self.id.get_or_init(|| registry::register(self))
+        // Relaxed: the id is only an index; what it indexes is read under
+        // the registry's lock or lives in this thread's own table.
+        match self.id.load(Relaxed) {
+            registry::UNREGISTERED => registry::register(self, &self.id),
+            id => id,
+        }
     }
 }
 

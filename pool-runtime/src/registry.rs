@@ -1,5 +1,6 @@
 //! Every pool that has been used, for readers that want them all (metrics).
 
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, PoisonError};
 
 use crate::pool::Pool;
@@ -25,14 +26,25 @@ impl<T: Reset + Send + 'static> Entry for Pool<T> {
 // part of what the models explore.
 static POOLS: Mutex<Vec<&'static dyn Entry>> = Mutex::new(Vec::new());
 
-/// Adds a pool on its first use; returns its id (its index).
-pub(crate) fn register(pool: &'static dyn Entry) -> usize {
+/// The id of a pool not used yet.
+pub(crate) const UNREGISTERED: usize = usize::MAX;
+
+/// Adds a pool on its first use, once even when threads race to it; stores
+/// and returns its id (its index).
+#[cold]
+pub(crate) fn register(pool: &'static dyn Entry, id: &AtomicUsize) -> usize {
     let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
+    let known = id.load(Relaxed);
+    if known != UNREGISTERED {
+        return known;
+    }
     pools.push(pool);
     #[cfg(loom)]
-    return loom_ids::next();
+    let new = loom_ids::next();
     #[cfg(not(loom))]
-    return pools.len() - 1;
+    let new = pools.len() - 1;
+    id.store(new, Relaxed);
+    new
 }
 
 /// Under loom, ids count from 0 in every execution.

@@ -54,6 +54,22 @@ pub trait Reset {
     fn retained_bytes(&self) -> usize {
         0
     }
+
+    /// The per-type thread-local cache `#[derive(Poolable)]` generates, with
+    /// the pool it belongs to; not public API.
+    ///
+    /// A pool of such a type reaches its thread's cache through this static
+    /// directly instead of through the engine's generic per-thread table (an
+    /// id lookup and a dynamic downcast). Hand-written impls keep the default.
+    #[doc(hidden)]
+    #[cfg(not(loom))]
+    #[inline]
+    fn __thread_slot() -> Option<crate::local::TypedSlot<Self>>
+    where
+        Self: Sized + Send + 'static,
+    {
+        None
+    }
 }
 
 macro_rules! reset_to {
