@@ -1,0 +1,67 @@
+//! Smoke test of `examples/catalog.rs`: its workload with tiny flags, in
+//! process (the example's modules, included as they are), printing its table
+//! and the Prometheus exposition.
+
+#[path = "../examples/catalog_app/mod.rs"]
+mod catalog_app;
+#[path = "../examples/catalog_model/mod.rs"]
+mod catalog_model;
+
+use clap::Parser;
+
+use catalog_app::CountingAllocator;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+#[test]
+fn catalog_example_prints_its_table() {
+    let args = catalog_app::Args::try_parse_from([
+        "catalog",
+        "--threads",
+        "2",
+        "--requests",
+        "300",
+        "--columns",
+        "8",
+        "--no-progress",
+    ])
+    .expect("the flags parse");
+    let mut out = Vec::new();
+    let report = catalog_app::run(&args, &mut out).expect("the workload runs");
+    let out = String::from_utf8(out).expect("UTF-8");
+    println!("{out}");
+
+    for row in [
+        "unpooled",
+        "pooled",
+        "requests/s",
+        "ns per request",
+        "allocations per request",
+        "bytes allocated per request",
+        "builder pool hit ratio",
+        "buffer pools hit ratio",
+        "pool_hits_total{pool=\"load_table_result\"}",
+        "pool_in_use_objects{pool=\"load_table_result\"} 0",
+    ] {
+        assert!(out.contains(row), "{row:?} missing from:\n{out}");
+    }
+    assert_eq!((report.unpooled.requests, report.pooled.requests), (300, 300));
+    // Counted by the allocator above: a fresh builder allocates per column,
+    // a pooled one only until the pools are warm.
+    assert!(report.unpooled.allocations_per_request() > 20.0, "{report:?}");
+    assert!(
+        report.pooled.allocations_per_request() * 4.0 < report.unpooled.allocations_per_request(),
+        "{report:?}"
+    );
+    let (takes, hits) = report.pooled.builder;
+    assert_eq!(takes, 300, "one builder per request");
+    assert!(hits >= 300 - 2 * 2, "at most a few misses per thread: {report:?}");
+}
+
+#[test]
+fn catalog_flags_have_defaults() {
+    let args = catalog_app::Args::try_parse_from(["catalog"]).expect("no flag is required");
+    assert!(args.threads >= 2 && args.requests > 0 && args.columns > 0);
+    assert!(catalog_app::Args::try_parse_from(["catalog", "--threads", "many"]).is_err());
+}
