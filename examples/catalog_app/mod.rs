@@ -324,13 +324,14 @@ pub fn run(args: &Args, out: &mut dyn Write) -> io::Result<Report> {
     let kib = |n: usize| n as f64 / 1024.0;
     writeln!(
         out,
-        "LoadTable on {} tables ({} to {} columns, JSON answers of {:.1} to {:.1} KiB), {} threads, {} requests per run",
+        "LoadTable on {} tables ({} to {} columns, JSON answers of {:.1} to {:.1} KiB), {} thread{}, {} requests per run",
         tables.len(),
         tables.iter().map(|t| t.columns.len()).min().unwrap_or(0),
         tables.iter().map(|t| t.columns.len()).max().unwrap_or(0),
         kib(*sizes.iter().min().unwrap_or(&0)),
         kib(*sizes.iter().max().unwrap_or(&0)),
         args.threads,
+        if args.threads == 1 { "" } else { "s" },
         grouped(args.requests as f64),
     )?;
     out.flush()?;
