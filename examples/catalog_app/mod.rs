@@ -220,11 +220,13 @@ fn run_mode(mode: Mode, catalog: &Catalog, args: &Args, bar: &ProgressBar) -> Ru
                             done.fetch_add(256, std::sync::atomic::Ordering::Relaxed);
                         }
                     }
-                    let busy = begun.elapsed();
+                    let finished = Instant::now();
                     let (allocations_after, bytes_after) = thread_allocations();
                     RunStats {
                         requests: mine,
-                        busy,
+                        // Until the last worker finished, not until the progress loop noticed.
+                        elapsed: finished - start,
+                        busy: finished - begun,
                         allocations: allocations_after - allocations,
                         bytes_allocated: bytes_after - bytes,
                         bytes_served: served,
@@ -243,10 +245,10 @@ fn run_mode(mode: Mode, catalog: &Catalog, args: &Args, bar: &ProgressBar) -> Ru
             allocations: sum.allocations + w.allocations,
             bytes_allocated: sum.bytes_allocated + w.bytes_allocated,
             bytes_served: sum.bytes_served + w.bytes_served,
+            elapsed: sum.elapsed.max(w.elapsed),
             ..sum
         })
     });
-    stats.elapsed = start.elapsed();
     bar.set_position(args.requests);
     if mode == Mode::Pooled {
         stats.builder = minus(pool_counts(is_builder), builder_before);
