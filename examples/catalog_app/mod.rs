@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use poolable::metrics::prometheus::{Encoder, Registry, TextEncoder};
 use poolable::metrics::{self, PoolSnapshot};
 
@@ -346,9 +346,14 @@ pub fn run(args: &Args, out: &mut dyn Write) -> io::Result<Report> {
             ProgressBar::with_draw_target(Some(args.requests), ProgressDrawTarget::stderr())
         };
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>8} [{bar:40}] {human_pos}/{human_len} {per_sec}")
-                .expect("a valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{prefix:>8} [{bar:30}] {human_pos}/{human_len} {rate}/s, {eta} left",
+            )
+            .expect("a valid template")
+            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&grouped(state.per_sec()));
+            })
+            .progress_chars("=> "),
         );
         bar.set_prefix(if mode == Mode::Pooled { "pooled" } else { "unpooled" });
         *stats = run_mode(mode, &catalog, args, &bar);
