@@ -9,6 +9,10 @@
 //!   reading every pool's counters at scrape time.
 //! * `serde` (default): `Serialize` for [`PoolStats`], [`Discards`] and
 //!   [`metrics::PoolSnapshot`].
+//! * `json` (default, implies `serde`): `poolable::json`, serde_json
+//!   encoding into pooled buffers.
+//! * `bytes` (default): `PooledBuffer::into_bytes`, a pooled buffer as a
+//!   `bytes::Bytes` without a copy (an HTTP body).
 //!
 //! Without them everything else builds, and pools count all the same.
 //!

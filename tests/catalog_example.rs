@@ -1,0 +1,90 @@
+//! Smoke test of `examples/catalog.rs`: its workload with tiny flags, in
+//! process (the example's modules, included as they are), printing its table
+//! and the Prometheus exposition.
+
+#[path = "../examples/catalog_app/mod.rs"]
+mod catalog_app;
+#[path = "../examples/catalog_model/mod.rs"]
+mod catalog_model;
+
+use clap::Parser;
+
+use catalog_app::CountingAllocator;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+#[test]
+fn catalog_example_prints_its_table() {
+    let args = catalog_app::Args::try_parse_from([
+        "catalog",
+        "--threads",
+        "2",
+        "--requests",
+        "300",
+        "--columns",
+        "8",
+        "--no-progress",
+    ])
+    .expect("the flags parse");
+    let mut out = Vec::new();
+    let report = catalog_app::run(&args, &mut out).expect("the workload runs");
+    let out = String::from_utf8(out).expect("UTF-8");
+    println!("{out}");
+
+    for row in [
+        "unpooled",
+        "pooled",
+        "requests/s",
+        "ns per request",
+        "allocations per request",
+        "bytes allocated per request",
+        "builder pool hit ratio",
+        "buffer pools hit ratio",
+        "pool_hits_total{pool=\"load_table_result\"}",
+        "pool_in_use_objects{pool=\"load_table_result\"} 0",
+    ] {
+        assert!(out.contains(row), "{row:?} missing from:\n{out}");
+    }
+    assert_eq!((report.unpooled.requests, report.pooled.requests), (300, 300));
+    // Counted by the allocator above: a fresh builder allocates per column,
+    // a pooled one only until the pools are warm.
+    assert!(report.unpooled.allocations_per_request() > 20.0, "{report:?}");
+    assert!(
+        report.pooled.allocations_per_request() * 4.0 < report.unpooled.allocations_per_request(),
+        "{report:?}"
+    );
+    let (takes, hits) = report.pooled.builder;
+    assert_eq!(takes, 300, "one builder per request");
+    assert!(hits >= 300 - 2 * 2, "at most a few misses per thread: {report:?}");
+}
+
+#[test]
+fn catalog_flags_have_defaults() {
+    let args = catalog_app::Args::try_parse_from(["catalog"]).expect("no flag is required");
+    assert!(args.threads >= 2 && args.requests > 0 && args.columns > 0);
+    assert!(catalog_app::Args::try_parse_from(["catalog", "--threads", "many"]).is_err());
+}
+
+/// The builders' `Reset` (with `Slots` keeping elements) leaves nothing of
+/// one table in the next one's answer, and keeps what it allocated. Uses
+/// `Reset` by hand, not the pool, so the counts above stay exact.
+#[test]
+fn a_reset_builder_answers_like_a_fresh_one() {
+    use catalog_model::{Catalog, LoadTableResult};
+    use poolable::Reset;
+
+    let catalog = Catalog::generate(40);
+    let tables = catalog.tables();
+    let mut builder = LoadTableResult::default();
+    // Wide after narrow and narrow after wide.
+    for table in tables.iter().chain(tables.iter().rev()) {
+        table.fill(&mut builder);
+        assert_eq!(serde_json::to_vec(&builder).unwrap(), table.load_unpooled(), "{}", table.name);
+        let retained = builder.retained_bytes();
+        builder.reset();
+        assert_eq!(builder.retained_bytes(), retained, "a reset keeps every allocation");
+        assert!(retained < 1 << 20, "under the pool's max_retained_bytes: {retained}");
+        assert!(builder.metadata.schemas.is_empty() && builder.metadata_location.is_empty());
+    }
+}
