@@ -31,3 +31,8 @@
 
 pub use pool_derive::{Poolable, Reset};
 pub use pool_runtime::*;
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(all(doctest, feature = "prometheus", feature = "json", feature = "bytes"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
