@@ -8,13 +8,16 @@
 //!
 //! # Which class
 //!
-//! [`to_vec`] takes its buffer from the class that held the calling thread's
-//! previous `to_vec` output (4 KiB at first), so a service that keeps sending
+//! [`to_vec`] takes its buffer from the class that holds the calling thread's
+//! recent outputs: it remembers their decaying maximum (the largest recent
+//! length, shrinking by 1/64 per call), so a service that keeps sending
 //! 50 KiB schemas encodes them into warm 64 KiB buffers without growing them,
-//! and one that sends 3 KiB responses keeps to the 4 KiB class. An output
-//! larger than its buffer grows it in place (as a `Vec`) and the buffer goes
-//! back to the class it now fits; an output above the 64 KiB cap makes the
-//! next one a plain allocation of that size, never pooled.
+//! one that sends 3 KiB responses keeps to the 4 KiB class, and one whose
+//! answers vary between 15 and 40 KiB keeps to the class of the large ones
+//! instead of growing a smaller buffer every other call. An output larger
+//! than its buffer grows it in place (as a `Vec`) and the buffer goes back to
+//! the class it now fits; while the remembered size is above the 64 KiB cap,
+//! buffers are plain allocations of that size, never pooled.
 //! [`to_vec_with_capacity`] takes the class you name instead.
 //!
 //! ```
@@ -35,17 +38,27 @@ use serde::Serialize;
 use crate::buffer::{buffer_with_capacity, PooledBuffer};
 
 std::thread_local! {
-    /// The length of this thread's previous `to_vec` output.
-    static LAST_LEN: Cell<usize> = const { Cell::new(0) };
+    /// The decaying maximum of this thread's recent `to_vec` output lengths.
+    static EXPECTED_LEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The size to expect next: the new length, or the remembered one less
+/// 1/64, whichever is larger. Slow on purpose: with answers of mixed sizes a
+/// smaller class is only chosen after ~60 calls without a large answer (40
+/// to 16 KiB), so buffers do not grow out of their class every time a large
+/// answer follows a few small ones.
+fn expect_next(remembered: usize, len: usize) -> usize {
+    len.max(remembered - remembered / 64)
 }
 
 /// Serialises `value` as JSON into a pooled buffer, from the class of this
-/// thread's previous output (see [Which class](self#which-class)).
+/// thread's recent outputs (see [Which class](self#which-class)).
 #[inline]
 pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
-    let mut out = buffer_with_capacity(LAST_LEN.with(Cell::get));
+    let expected = EXPECTED_LEN.with(Cell::get);
+    let mut out = buffer_with_capacity(expected);
     serde_json::to_writer(&mut *out, value)?;
-    LAST_LEN.with(|last| last.set(out.len()));
+    EXPECTED_LEN.with(|last| last.set(expect_next(expected, out.len())));
     Ok(out)
 }
 
@@ -81,4 +94,24 @@ pub fn to_vec_pretty<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, s
 #[inline]
 pub fn to_writer<T: ?Sized + Serialize>(out: &mut PooledBuffer, value: &T) -> Result<(), serde_json::Error> {
     serde_json::to_writer(&mut **out, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expect_next;
+
+    #[test]
+    fn the_expected_size_follows_growth_at_once_and_shrinks_slowly() {
+        assert_eq!(expect_next(0, 3_000), 3_000);
+        assert_eq!(expect_next(3_000, 40_000), 40_000, "a larger output is expected next at once");
+        assert_eq!(expect_next(64_000, 15_000), 63_000, "a smaller one only lowers it by 1/64");
+        let mut expected = 40_000;
+        for _ in 0..60 {
+            expected = expect_next(expected, 3_000);
+        }
+        assert!(
+            expected < 16_384 && expected > 3_000,
+            "after a while it fits the small ones again: {expected}"
+        );
+    }
 }
