@@ -25,8 +25,8 @@ exe=$(cargo bench --bench peers_callgrind --no-run --message-format=json 2>/dev/
 
 instructions() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 
-WORKLOADS="request buffer_4k small_64b"
-CONTENDERS="poolable poolable-pool lockfree-object-pool object-pool sharded-slab opool crossbeam-arrayqueue mutex-vec box floor"
+WORKLOADS=${WORKLOADS:-"request buffer_4k small_64b"}
+CONTENDERS=${CONTENDERS:-"poolable poolable-pool lockfree-object-pool object-pool sharded-slab opool crossbeam-arrayqueue mutex-vec box floor"}
 json="{\"cycles\":$N,\"results\":["
 sep=""
 for workload in $WORKLOADS; do

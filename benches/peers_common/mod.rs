@@ -188,19 +188,40 @@ impl<W: Workload> Contender<W> for Derived {
     }
 }
 
-/// poolable without the derive: a hand-built `Pool<W>` (the generic path).
-pub struct HandBuilt<W: Workload>(Pool<W>);
+/// poolable without the derive: a hand-built `Pool` of a type with a
+/// hand-written `Reset` (the generic path: a per-thread table by pool id).
+pub struct HandBuilt<W: Workload>(Pool<Plain<W>>);
+
+/// `W` with a hand-written `Reset` and no derive: what a user pools with a
+/// hand-built `Pool<T>`.
+pub struct Plain<W>(W);
+impl<W: Workload> Reset for Plain<W> {
+    #[inline]
+    fn reset(&mut self) {
+        self.0.reset();
+    }
+    #[inline]
+    fn retained_bytes(&self) -> usize {
+        self.0.retained_bytes()
+    }
+}
+impl<W: Workload> Plain<W> {
+    fn make() -> Self {
+        Plain(W::make())
+    }
+}
+
 impl<W: Workload> Contender<W> for HandBuilt<W> {
-    type Guard = Pooled<W>;
+    type Guard = Pooled<Plain<W>>;
     #[inline(always)]
-    fn take(&'static self) -> Pooled<W> {
+    fn take(&'static self) -> Self::Guard {
         let mut object = self.0.get();
-        object.fill();
-        black_box(object.peek());
+        object.0.fill();
+        black_box(object.0.peek());
         object
     }
     #[inline(always)]
-    fn give(&'static self, guard: Pooled<W>) {
+    fn give(&'static self, guard: Self::Guard) {
         drop(guard);
     }
 }
@@ -610,7 +631,7 @@ pub fn contenders<W: Workload>() -> Vec<Entry> {
         entry::<W, _>("poolable", Derived, false),
         entry::<W, _>(
             "poolable-pool",
-            HandBuilt(Pool::with_config(W::make, PoolConfig::new("peers_hand_built"))),
+            HandBuilt(Pool::with_config(Plain::make, PoolConfig::new("peers_hand_built"))),
             false,
         ),
         entry::<W, _>(
