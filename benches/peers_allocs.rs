@@ -73,7 +73,7 @@ fn main() {
                 let before = ALLOCATIONS.load(Relaxed);
                 runner.run(iters);
                 let allocations = ALLOCATIONS.load(Relaxed) - before;
-                let per_object = allocations as f64 / (iters * scenario.objects_per_iter()) as f64;
+                let per_object = allocations as f64 / (iters * scenario.objects_all_threads()) as f64;
                 if !first {
                     json.push(',');
                 }

@@ -416,7 +416,17 @@ impl Scenario {
         }
     }
 
-    /// Objects taken and given back per iteration.
+    /// Objects taken and given back per iteration, over all threads (the
+    /// two threads of `TwoThreads` each run every iteration).
+    pub fn objects_all_threads(self) -> u64 {
+        match self {
+            Scenario::TwoThreads => 2,
+            other => other.objects_per_iter(),
+        }
+    }
+
+    /// Objects per iteration in the time a runner reports (a `TwoThreads`
+    /// time is already per cycle over both threads).
     pub fn objects_per_iter(self) -> u64 {
         match self {
             Scenario::Burst => BURST as u64,
