@@ -7,7 +7,7 @@
 //! threads' cycles divided by 2 for `2-threads` (aggregate throughput); one
 //! object for `producer-consumer`; one burst of 64 takes and 64 returns for
 //! `burst-64`. `scripts/bench-report.sh` reads the medians from
-//! `target/criterion/peers_*/*/new/estimates.json`; the ratios come from
+//! `target/criterion/peers_<workload>_<scenario>/<contender>/new/estimates.json`; the ratios come from
 //! `peers_rounds` (interleaved rounds), which drift hits alike.
 //!
 //! Filter as usual: `cargo bench --bench peers -- request/1-thread`.

@@ -71,7 +71,7 @@ def load(path):
 
 
 def criterion_median(workload, scenario, contender):
-    p = os.path.join(T, "criterion", f"peers_{workload}", scenario, contender, "new", "estimates.json")
+    p = os.path.join(T, "criterion", f"peers_{workload}_{scenario}", contender, "new", "estimates.json")
     est = load(p)
     return est["median"]["point_estimate"] if est else None
 
