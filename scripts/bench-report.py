@@ -29,7 +29,7 @@ WORKLOADS = [
 SCENARIOS = [
     ("1-thread", "ns per cycle (take, fill, give back)"),
     ("2-threads", "ns per cycle, wall time over both threads' cycles (aggregate throughput)"),
-    ("producer-consumer", "ns per object (taken and filled on one thread, given back on the other)"),
+    ("producer-consumer", "ns per object (taken and filled on one thread, given back on the other; handed over in batches of 16)"),
     ("burst-64", "ns per object (bursts of 64 takes, then 64 returns; criterion times whole bursts)"),
 ]
 CONTENDERS = [
