@@ -2,8 +2,8 @@
 //!
 //! `cargo bench --bench peers_rounds` (about a minute). For each workload and
 //! scenario, every contender runs one timed batch per round (about
-//! `PEERS_ROUND_MS` ms, default 5), the contenders taking turns in an order
-//! that rotates every round, for `PEERS_ROUNDS` rounds (default 41). A
+//! `PEERS_ROUND_MS` ms, default 3), the contenders taking turns in an order
+//! that rotates every round, for `PEERS_ROUNDS` rounds (default 81). A
 //! contender's result is its best round: drift and the other engineer's
 //! builds on this shared 2-core machine slow every contender's rounds alike,
 //! and the best round is the one least disturbed. The median round is written
@@ -21,8 +21,8 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 fn main() {
-    let rounds = env_u64("PEERS_ROUNDS", 41) as usize;
-    let round = Duration::from_millis(env_u64("PEERS_ROUND_MS", 5));
+    let rounds = env_u64("PEERS_ROUNDS", 81) as usize;
+    let round = Duration::from_millis(env_u64("PEERS_ROUND_MS", 3));
     let out = env::var("PEERS_OUT").unwrap_or_else(|_| "target/peers/rounds.json".into());
     let filter = env::args().skip(1).find(|a| !a.starts_with("--"));
 

@@ -6,7 +6,7 @@
 // Benchmark names are Benchmark<Workload>_<Scenario>; ns/op is per cycle
 // (1-thread), per cycle over both goroutines' cycles (2-threads: each runs
 // b.N/2, so ns/op is wall time / all cycles, as the Rust side reports), per
-// object (producer-consumer, through a channel of 64), per burst of 64 takes
+// object (producer-consumer, handed over in batches of 16), per burst of 64 takes
 // and 64 returns (burst-64).
 package peers
 
@@ -133,23 +133,45 @@ func twoThreads(b *testing.B, cycle func()) {
 	wg.Wait()
 }
 
+// producerConsumer hands objects over as the Rust side does: batches of 16
+// in reused slices, full ones one way and empty ones back, at most 64 in
+// flight.
 func producerConsumer(b *testing.B, pool *sync.Pool) {
 	b.ReportAllocs()
-	ch := make(chan object, 64)
+	const handoff, inFlight = 16, 64
+	full := make(chan []object, inFlight/handoff)
+	empty := make(chan []object, inFlight/handoff)
+	for i := 0; i < inFlight/handoff; i++ {
+		empty <- make([]object, 0, handoff)
+	}
 	done := make(chan struct{})
+	b.ResetTimer()
 	go func() {
-		for i := 0; i < b.N; i++ {
-			o := <-ch
-			o.reset()
-			pool.Put(o)
+		for left := b.N; left > 0; {
+			batch := <-full
+			left -= len(batch)
+			for _, o := range batch {
+				o.reset()
+				pool.Put(o)
+			}
+			empty <- batch[:0]
 		}
 		close(done)
 	}()
-	for i := 0; i < b.N; i++ {
-		o := pool.Get().(object)
-		o.fill()
-		sink = o.peek()
-		ch <- o
+	for left := b.N; left > 0; {
+		batch := <-empty
+		k := handoff
+		if left < k {
+			k = left
+		}
+		for i := 0; i < k; i++ {
+			o := pool.Get().(object)
+			o.fill()
+			sink = o.peek()
+			batch = append(batch, o)
+		}
+		left -= k
+		full <- batch
 	}
 	<-done
 }
