@@ -76,6 +76,10 @@ def criterion_median(workload, scenario, contender):
     return est["median"]["point_estimate"] if est else None
 
 
+def is_peer(name):
+    return name not in ("poolable", "poolable-pool", "floor")
+
+
 def fmt_ns(v):
     if v is None:
         return "n/a"
@@ -217,12 +221,18 @@ def main():
                     if ours_ir is not None and floor_ir:
                         verdicts.append((f"{workload} 1-thread: within 1.3x of the thread-local floor (instructions)", ours_ir <= 1.3 * floor_ir,
                                          f"{ours_ir:.0f} / {floor_ir:.0f} = {ours_ir / floor_ir:.2f}x"))
-                elif scenario == "2-threads":
-                    verdicts.append((f"{workload} 2 threads: at most 0.5x the fastest peer's time", ours <= 0.5 * fastest,
-                                     f"poolable {ours:.1f} ns, fastest peer {fastest_name} {fastest:.1f} ns: {ours / fastest:.2f}x"))
-                elif scenario == "producer-consumer":
-                    verdicts.append((f"{workload} producer/consumer: at most 0.9x the fastest peer", ours <= 0.9 * fastest,
-                                     f"poolable {ours:.1f} ns, fastest peer {fastest_name} {fastest:.1f} ns: {ours / fastest:.2f}x"))
+                elif scenario in ("2-threads", "producer-consumer"):
+                    bound = 0.5 if scenario == "2-threads" else 0.9
+                    what = "2 threads: at most 0.5x" if scenario == "2-threads" else "producer/consumer: at most 0.9x"
+                    # The criterion medians, for comparison (not the verdict).
+                    meds = {c: criterion_median(workload, scenario, c) for c in CONTENDERS}
+                    peer_meds = [(c, v) for c, v in meds.items() if is_peer(c) and v is not None]
+                    also = ""
+                    if meds.get("poolable") and peer_meds:
+                        mc, mv = min(peer_meds, key=lambda p: p[1])
+                        also = f"; criterion medians: poolable {meds['poolable']:.1f} ns, fastest peer {mc} {mv:.1f} ns: {meds['poolable'] / mv:.2f}x"
+                    verdicts.append((f"{workload} {what} the fastest peer's time (best rounds)", ours <= bound * fastest,
+                                     f"poolable {ours:.1f} ns, fastest peer {fastest_name} {fastest:.1f} ns: {ours / fastest:.2f}x{also}"))
                 if gns is not None:
                     verdicts.append((f"{workload} {scenario}: at least 2x faster than Go's sync.Pool", gns >= 2 * ours,
                                      f"Go {gns:.1f} ns, poolable {ours:.1f} ns: {gns / ours:.2f}x"))
