@@ -17,6 +17,16 @@ struct Serial {
     discards: Vec<Discards>,
 }
 
+/// Empties the classes again before the lock is released: this thread's cache
+/// would otherwise go back to the shared store when the test's thread exits,
+/// which may be after the next test's `serial()` cleared the classes, handing
+/// that test buffers with another test's strikes.
+impl Drop for Serial {
+    fn drop(&mut self) {
+        PooledBuffer::clear_classes();
+    }
+}
+
 fn serial() -> Serial {
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,6 +1,7 @@
 //! [`Pooled<T>`]: the guard that owns a pooled object while it is out.
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 
 use crate::pool::Pool;
@@ -27,14 +28,18 @@ use crate::Reset;
 /// ```
 pub struct Pooled<T: Reset + Send + 'static> {
     /// `None` only once `detach` or `drop` has taken the object out.
-    object: Option<Box<T>>,
+    /// `ManuallyDrop`: every way out of a guard (`drop`, `detach`, `leave`)
+    /// takes the object first, so the field itself never has anything to
+    /// drop, and the guard's drop glue is only `Drop::drop` (small enough to
+    /// inline into the caller).
+    object: ManuallyDrop<Option<Box<T>>>,
     pool: &'static Pool<T>,
 }
 
 impl<T: Reset + Send + 'static> Pooled<T> {
     #[inline]
     pub(crate) fn new(object: Box<T>, pool: &'static Pool<T>) -> Self {
-        Self { object: Some(object), pool }
+        Self { object: ManuallyDrop::new(Some(object)), pool }
     }
 
     /// Keeps the object and never returns it; the pool counts a `detached`
@@ -66,7 +71,7 @@ impl<T: Reset + Send + 'static> Deref for Pooled<T> {
 
     #[inline]
     fn deref(&self) -> &T {
-        match &self.object {
+        match &*self.object {
             Some(object) => object,
             None => unreachable!("a live guard holds its object"),
         }
@@ -76,7 +81,7 @@ impl<T: Reset + Send + 'static> Deref for Pooled<T> {
 impl<T: Reset + Send + 'static> DerefMut for Pooled<T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        match &mut self.object {
+        match &mut *self.object {
             Some(object) => object,
             None => unreachable!("a live guard holds its object"),
         }

@@ -91,7 +91,7 @@ pub trait Poolable: Reset + Send + Sized + 'static {
     fn pool() -> &'static Pool<Self>;
 
     /// Takes an object from the type's pool.
-    #[inline]
+    #[inline(always)]
     fn pooled() -> Pooled<Self> {
         Self::pool().get()
     }

@@ -39,15 +39,9 @@ where
     T: Reset + Send + 'static,
 {
     #[cfg(not(loom))]
-    if let Some(TypedSlot { key, pool: owner }) = T::__thread_slot() {
-        if std::ptr::eq(owner, pool) {
-            return key
-                .try_with(|slot| {
-                    let mut slot = slot.0.try_borrow_mut().ok()?;
-                    Some(f(slot.get_or_insert_with(|| LocalCache::new(pool))))
-                })
-                .ok()
-                .flatten();
+    if let Some(slot) = T::__thread_slot() {
+        if slot.belongs_to(pool) {
+            return slot.with(f);
         }
     }
     with_shared_table(pool, f)
@@ -55,7 +49,10 @@ where
 
 /// The generic path: this thread's table of caches, indexed by pool id.
 #[inline]
-fn with_shared_table<T, R>(pool: &'static Pool<T>, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R>
+pub(crate) fn with_shared_table<T, R>(
+    pool: &'static Pool<T>,
+    f: impl FnOnce(&mut LocalCache<T>) -> R,
+) -> Option<R>
 where
     T: Reset + Send + 'static,
 {
@@ -101,6 +98,32 @@ impl<T: Reset + Send + 'static> TypedSlot<T> {
     pub const fn new(key: &'static std::thread::LocalKey<ThreadSlot<T>>, pool: &'static Pool<T>) -> Self {
         Self { key, pool }
     }
+
+    /// Whether `pool` is the one pool this slot caches for (known at compile
+    /// time when `T::pooled()` names the type's own static pool).
+    #[inline(always)]
+    pub(crate) fn belongs_to(&self, pool: &'static Pool<T>) -> bool {
+        std::ptr::eq(self.pool, pool)
+    }
+
+    /// Runs `f` on this thread's cache, creating it on first use (out of
+    /// line, so the hit path stays small enough to inline into its caller).
+    /// `None` as for [`with_cache`].
+    #[inline(always)]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
+        let pool = self.pool;
+        self.key
+            .try_with(|slot| {
+                let mut slot = slot.0.try_borrow_mut().ok()?;
+                let cache = match &mut *slot {
+                    Some(cache) => cache,
+                    None => LocalCache::first_use(&mut slot, pool),
+                };
+                Some(f(cache))
+            })
+            .ok()
+            .flatten()
+    }
 }
 
 /// A thread's idle objects and counts for one pool.
@@ -128,6 +151,14 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
             tally: pool.counters().attach(),
             pool,
         }
+    }
+
+    /// Creates the calling thread's cache in its empty slot.
+    #[cold]
+    #[inline(never)]
+    #[cfg(not(loom))]
+    fn first_use<'s>(slot: &'s mut Option<Self>, pool: &'static Pool<T>) -> &'s mut Self {
+        slot.insert(Self::new(pool))
     }
 
     #[inline]

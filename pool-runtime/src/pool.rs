@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::config::PoolConfig;
 use crate::guard::Pooled;
-use crate::local::with_cache;
+use crate::local::{with_cache, with_shared_table, LocalCache};
 use crate::registry;
 use crate::stats::{Counters, Counts, Discards, Event, PoolStats};
 use crate::store::Store;
@@ -75,9 +75,30 @@ impl<T: Reset + Send + 'static> Pool<T> {
     ///
     /// The hit path takes no lock and allocates nothing: it pops from the
     /// calling thread's cache.
-    #[inline]
+    #[inline(always)]
     pub fn get(&'static self) -> Pooled<T> {
-        match with_cache(self, |cache| cache.take()) {
+        // A derived type's own pool: its thread-local slot, inlined into the
+        // caller. Any other pool: the generic table, out of line.
+        #[cfg(not(loom))]
+        if let Some(slot) = T::__thread_slot() {
+            if slot.belongs_to(self) {
+                return self.taken(slot.with(LocalCache::take));
+            }
+            // A second pool of a derived type: kept out of the caller.
+            return self.get_generic();
+        }
+        self.taken(with_shared_table(self, LocalCache::take))
+    }
+
+    #[inline(never)]
+    fn get_generic(&'static self) -> Pooled<T> {
+        self.taken(with_shared_table(self, LocalCache::take))
+    }
+
+    /// A guard for what a cache take gave: an object, a miss, or no cache.
+    #[inline(always)]
+    fn taken(&'static self, taken: Option<Option<Box<T>>>) -> Pooled<T> {
+        match taken {
             Some(Some(object)) => Pooled::new(object, self),
             Some(None) => self.create_counted(),
             None => self.get_uncached(),
@@ -121,12 +142,36 @@ impl<T: Reset + Send + 'static> Pool<T> {
         if T::retained_bytes(&object) > self.config.get_max_retained_bytes() {
             return self.discard(object, Event::Oversized);
         }
-        // The object stays here unless the closure runs, so that a thread
-        // without a cache still has it for the shared store.
+        #[cfg(not(loom))]
+        if let Some(slot) = T::__thread_slot() {
+            if slot.belongs_to(self) {
+                // The object stays here unless the closure runs, so that a
+                // thread without a cache still has it for the shared store.
+                let mut object = Some(object);
+                let put = slot.with(|cache| object.take().map(|o| cache.put(o)));
+                return self.put_done(put, object);
+            }
+            return self.put_generic(object);
+        }
         let mut object = Some(object);
-        match with_cache(self, |cache| object.take().map(|o| cache.put(o))) {
+        let put = with_shared_table(self, |cache| object.take().map(|o| cache.put(o)));
+        self.put_done(put, object);
+    }
+
+    #[inline(never)]
+    fn put_generic(&'static self, object: Box<T>) {
+        let mut object = Some(object);
+        let put = with_shared_table(self, |cache| object.take().map(|o| cache.put(o)));
+        self.put_done(put, object);
+    }
+
+    /// After a cache put: kept, full (dropped), or no cache (the object is
+    /// still here, for the shared store).
+    #[inline(always)]
+    fn put_done(&'static self, put: Option<Option<Result<(), Box<T>>>>, object: Option<Box<T>>) {
+        match put {
             Some(Some(Ok(()))) => {}
-            Some(Some(Err(full))) => drop(full),
+            Some(Some(Err(full))) => drop_full(full),
             _ => {
                 if let Some(object) = object {
                     self.give_back_uncached(object);
@@ -258,6 +303,13 @@ impl<T: Reset + Send + 'static> Pool<T> {
             id => id,
         }
     }
+}
+
+/// Drops an object a full cache and store could not keep (already counted).
+#[cold]
+#[inline(never)]
+fn drop_full<T>(object: Box<T>) {
+    drop(object);
 }
 
 /// Counts a `panic` discard if `reset` unwinds; forgotten when it returns.

@@ -1,0 +1,3 @@
+module poolable/benches/go
+
+go 1.19

@@ -1,0 +1,102 @@
+//! Peer comparison (issue 6): heap allocations per cycle at steady state.
+//!
+//! `cargo bench --bench peers_allocs` (a few seconds). A counting global
+//! allocator counts the allocations (and reallocations) made by worker
+//! threads while they run a measured batch (`peers_common::MEASURING`), so
+//! neither the harness nor the channels that hand out work are counted. Each
+//! contender and scenario warms up, then runs `PEERS_ALLOC_ITERS` iterations
+//! (default 20000); the result is allocations per object taken. Output:
+//! `target/peers/allocs.json` (or `PEERS_OUT`).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::env;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+mod peers_common;
+use peers_common::{workloads, Scenario, MEASURING};
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+fn count() {
+    // `try_with`: a const-initialised `Cell` without a destructor is always
+    // there, but an allocation must never panic.
+    if MEASURING.try_with(|m| m.get()).unwrap_or(false) {
+        ALLOCATIONS.fetch_add(1, Relaxed);
+    }
+}
+
+struct Counting;
+
+// SAFETY: every method forwards its arguments unchanged to the system
+// allocator, which upholds `GlobalAlloc`'s contract; counting touches only an
+// atomic and a thread-local `Cell<bool>`, neither of which allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: the caller's contract for `alloc_zeroed` is passed on unchanged.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator, i.e. from `System`, with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: `ptr` came from `System` with `layout`; the caller's
+        // contract for `new_size` is passed on unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn main() {
+    let iters: u64 = env::var("PEERS_ALLOC_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let out = env::var("PEERS_OUT").unwrap_or_else(|_| "target/peers/allocs.json".into());
+    let mut json = format!("{{\"iters\":{iters},\"results\":[");
+    let mut first = true;
+    for (workload, contenders) in workloads() {
+        for scenario in Scenario::ALL {
+            for contender in &contenders {
+                let Some(runner) = (contender.runner)(scenario) else { continue };
+                // Warm-up: objects, caches and slabs reach their steady size.
+                for _ in 0..3 {
+                    runner.run(iters);
+                }
+                let before = ALLOCATIONS.load(Relaxed);
+                runner.run(iters);
+                let allocations = ALLOCATIONS.load(Relaxed) - before;
+                let per_object = allocations as f64 / (iters * scenario.objects_all_threads()) as f64;
+                if !first {
+                    json.push(',');
+                }
+                first = false;
+                write!(
+                    json,
+                    "{{\"workload\":\"{workload}\",\"scenario\":\"{}\",\"contender\":\"{}\",\"allocations\":{allocations},\"per_object\":{per_object:.4}}}",
+                    scenario.name(),
+                    contender.name
+                )
+                .unwrap();
+                eprintln!(
+                    "{workload:<10} {:<18} {:<22} {per_object:.4} allocations/object",
+                    scenario.name(),
+                    contender.name
+                );
+            }
+        }
+    }
+    json.push_str("]}\n");
+    if let Some(dir) = std::path::Path::new(&out).parent() {
+        std::fs::create_dir_all(dir).expect("output directory");
+    }
+    std::fs::write(&out, json).expect("write results");
+    eprintln!("wrote {out}");
+}
