@@ -1,4 +1,5 @@
-//! A hand-built pool of request builders shared by four threads, then its stats.
+//! A hand-built `Pool` (no `#[derive(Poolable)]`, only `#[derive(Reset)]`) of
+//! request builders shared by four threads, then its stats.
 //!
 //! `cargo run --release --example pool_basics`
 
@@ -7,24 +8,12 @@ use std::time::Instant;
 
 use poolable::{Pool, PoolConfig, Reset};
 
-#[derive(Default)]
+#[derive(Default, Reset)]
 struct Request {
     path: String,
     headers: Vec<String>,
     body: Vec<u8>,
     id: u64,
-}
-
-impl Reset for Request {
-    fn reset(&mut self) {
-        self.path.reset();
-        self.headers.reset();
-        self.body.reset();
-        self.id.reset();
-    }
-    fn retained_bytes(&self) -> usize {
-        self.path.retained_bytes() + self.headers.retained_bytes() + self.body.retained_bytes()
-    }
 }
 
 static REQUESTS: Pool<Request> =
