@@ -39,6 +39,11 @@ use crate::Reset;
 ///
 /// See [`PoolConfig`] for the bounds (`max_idle`, per-thread `cache_size`,
 /// `max_retained_bytes`) and how they add up.
+///
+/// A hand-built pool finds the calling thread's cache in a per-thread table
+/// indexed by pool id; the pool of a `#[derive(Poolable)]` type reaches it
+/// through a `thread_local!` the derive generates for that type, which saves
+/// about a quarter of the instructions of a take/return cycle.
 pub struct Pool<T> {
     create: fn() -> T,
     config: PoolConfig,
