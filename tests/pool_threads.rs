@@ -248,3 +248,84 @@ fn a_guard_dropped_by_a_thread_local_destructor_still_returns() {
     assert_balanced(stats);
     assert_eq!(LATE_LIVE.load(SeqCst), stats.idle as i64);
 }
+
+static TOKENS_LIVE: AtomicI64 = AtomicI64::new(0);
+
+/// Counts the derived objects alive: made by `Default`, gone in `Drop`.
+struct LiveToken;
+
+impl Default for LiveToken {
+    fn default() -> Self {
+        TOKENS_LIVE.fetch_add(1, SeqCst);
+        LiveToken
+    }
+}
+
+impl Drop for LiveToken {
+    fn drop(&mut self) {
+        TOKENS_LIVE.fetch_sub(1, SeqCst);
+    }
+}
+
+/// A derived type: its pool uses the per-type thread-local cache the derive
+/// generates, not the generic table the hand-built pools above use.
+#[derive(Default, poolable::Poolable)]
+#[pool(name = "derived_churn", max_idle = 64)]
+struct DerivedChurned {
+    payload: Vec<u8>,
+    #[pool(skip)]
+    _token: LiveToken,
+}
+
+#[test]
+fn derived_pools_survive_thread_churn_and_cross_thread_drops() {
+    use poolable::Poolable;
+    const WAVES: usize = 10;
+    const THREADS: usize = 10;
+    const CYCLES: usize = 10_000;
+
+    for _ in 0..WAVES {
+        let (tx, rx) = mpsc::channel::<Pooled<DerivedChurned>>();
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let tx = tx.clone();
+                thread::spawn(move || {
+                    let mut held = Vec::new();
+                    for i in 0..CYCLES {
+                        let mut object = DerivedChurned::pooled();
+                        assert!(object.payload.is_empty(), "a reused object arrives reset");
+                        object.payload.push(i as u8);
+                        match i % 11 {
+                            0 => tx.send(object).unwrap(), // dropped on the main thread
+                            1..=3 => held.push(object),
+                            _ => drop(object),
+                        }
+                        if held.len() > 40 {
+                            held.clear(); // spills to the shared store
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        for object in rx {
+            drop(object);
+        }
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    }
+
+    // This thread dropped guards too: its cache holds up to min(cache_size, max_idle).
+    let pool = DerivedChurned::pool();
+    let stats = pool.stats();
+    assert_eq!(stats.hits + stats.misses, (WAVES * THREADS * CYCLES) as u64);
+    assert_eq!(stats.in_use, 0);
+    assert_balanced(stats);
+    assert_eq!(TOKENS_LIVE.load(SeqCst), stats.idle as i64, "every live object is idle in the pool");
+    assert!(stats.idle <= 64 + 32, "{stats:?}");
+    assert!(pool.shared_idle() <= 64);
+    assert!(stats.hits > stats.misses * 10, "objects were reused: {stats:?}");
+    pool.clear();
+    assert_eq!(TOKENS_LIVE.load(SeqCst), 0, "clear drops the store and this thread's cache");
+}
