@@ -35,7 +35,7 @@ pub struct PoolCollector {
 }
 
 impl PoolCollector {
-    /// A collector of series named as DESIGN says: `pool_hits_total`, ...
+    /// A collector of the series without a prefix: `pool_hits_total`, `pool_misses_total`, ...
     pub fn new() -> Self {
         Self::with_namespace("").expect("the built-in metric names are valid")
     }
