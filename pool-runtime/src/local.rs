@@ -2,7 +2,7 @@
 //!
 //! Each thread keeps, per pool it uses, a bounded stack of idle objects and a
 //! tally of its own counts. Takes and returns touch only that stack; when it
-//! runs empty or full, half of it moves to or from the shared store under the
+//! runs empty or full, three quarters of it move to or from the shared store under the
 //! store's lock (as Go's per-P pools, .NET's `ArrayPool` and Netty's
 //! `Recycler` balance). When the thread exits, its caches go back to their
 //! stores and their tallies are folded into the pools' counters.
@@ -187,7 +187,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         self.objects.pop()
     }
 
-    /// Keeps a reset object (counting a return), spilling the older half of a
+    /// Keeps a reset object (counting a return), spilling the older three quarters of a
     /// full cache to the shared store. Gives the object back, counted as a
     /// `full` discard, when neither has room.
     #[inline(always)]
