@@ -108,6 +108,19 @@ fn cache_size_zero_goes_through_the_shared_store() {
 }
 
 #[test]
+fn a_huge_cache_size_is_capped_not_reserved() {
+    // A thread reserves its cache's slots on first use: `usize::MAX` must
+    // neither overflow that reservation nor let one thread hoard everything.
+    let config = PoolConfig::new("huge-cache").cache_size(usize::MAX).max_idle(usize::MAX);
+    let pool = leak(Pool::with_config(Request::default, config));
+    let held: Vec<_> = (0..PoolConfig::MAX_CACHE_SIZE + 10).map(|_| pool.get()).collect();
+    drop(held);
+    assert_eq!(pool.local_idle() + pool.shared_idle(), PoolConfig::MAX_CACHE_SIZE + 10);
+    assert!(pool.local_idle() <= PoolConfig::MAX_CACHE_SIZE);
+    assert!(pool.shared_idle() > 0, "the overflow spilled to the shared store");
+}
+
+#[test]
 fn an_oversized_object_is_not_kept() {
     let pool = leak(Pool::with_config(Request::default, PoolConfig::new("capped").max_retained_bytes(1024)));
     let mut request = pool.get();

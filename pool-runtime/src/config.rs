@@ -23,10 +23,10 @@ use std::borrow::Cow;
 ///
 /// Idle objects live in two places: a shared store, holding at most
 /// `max_idle`, and one cache per thread that uses the pool, each holding at most
-/// `min(cache_size, max_idle)`. With `t` live threads using the pool:
+/// `min(cache_size, max_idle, 4096)`. With `t` live threads using the pool:
 ///
 /// ```text
-/// idle <= max_idle + t * min(cache_size, max_idle)
+/// idle <= max_idle + t * min(cache_size, max_idle, 4096)
 /// ```
 ///
 /// A thread's cache is handed back to the shared store when the thread exits
@@ -56,6 +56,10 @@ impl PoolConfig {
     pub const DEFAULT_MAX_RETAINED_BYTES: usize = 64 * 1024;
     /// Default bound of each thread's cache.
     pub const DEFAULT_CACHE_SIZE: usize = 32;
+    /// The largest per-thread cache: a larger `cache_size` counts as this.
+    /// A thread reserves its cache's slots when it first uses the pool
+    /// (32 KiB at this size), so an unbounded cache is not an option.
+    pub const MAX_CACHE_SIZE: usize = 4096;
     /// The label of a pool built without a name.
     pub const DEFAULT_NAME: &'static str = "unnamed";
 
@@ -88,7 +92,8 @@ impl PoolConfig {
         self
     }
 
-    /// Sets the bound of each thread's cache (see [Bounds](#bounds)).
+    /// Sets the bound of each thread's cache (see [Bounds](#bounds)); values
+    /// above [`MAX_CACHE_SIZE`](Self::MAX_CACHE_SIZE) count as it.
     #[must_use]
     pub const fn cache_size(mut self, cache_size: usize) -> Self {
         self.cache_size = cache_size;
@@ -115,12 +120,14 @@ impl PoolConfig {
         self.cache_size
     }
 
-    /// What a thread's cache really holds at most: `min(cache_size, max_idle)`.
+    /// What a thread's cache really holds at most:
+    /// `min(cache_size, max_idle, MAX_CACHE_SIZE)`.
     pub(crate) const fn local_capacity(&self) -> usize {
-        if self.cache_size < self.max_idle {
-            self.cache_size
+        let capacity = if self.cache_size < self.max_idle { self.cache_size } else { self.max_idle };
+        if capacity < Self::MAX_CACHE_SIZE {
+            capacity
         } else {
-            self.max_idle
+            Self::MAX_CACHE_SIZE
         }
     }
 
@@ -160,7 +167,8 @@ mod tests {
         assert_eq!([batch(0), batch(1), batch(2), batch(3), batch(4), batch(32)], [1, 1, 1, 2, 3, 24]);
         assert_eq!(
             PoolConfig::new("t").cache_size(usize::MAX).max_idle(usize::MAX).batch(),
-            usize::MAX / 4 * 3 + 2
+            PoolConfig::MAX_CACHE_SIZE / 4 * 3,
+            "a cache is at most MAX_CACHE_SIZE"
         );
         assert_eq!(PoolConfig::new("t").cache_size(8).max_idle(4).batch(), 3, "bounded by max_idle");
     }

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 
 use crate::pool::Pool;
 use crate::stats::{Event, Tally};
-use crate::sync::{lock, Arc};
+use crate::sync::lock;
 use crate::Reset;
 
 /// One thread's caches, indexed by pool id.
@@ -44,7 +44,7 @@ where
             return slot.with(f);
         }
     }
-    with_shared_table(pool, f)
+    with_shared_table(pool, |cache| f(cache.wake(pool)))
 }
 
 /// The generic path: this thread's table of caches, indexed by pool id.
@@ -63,7 +63,7 @@ where
             if caches.len() <= id {
                 caches.resize_with(id + 1, || None);
             }
-            let cache = caches[id].get_or_insert_with(|| Box::new(LocalCache::new(pool)));
+            let cache = caches[id].get_or_insert_with(|| Box::new(LocalCache::<T>::dormant()));
             cache.downcast_mut::<LocalCache<T>>().map(f)
         })
         .ok()
@@ -73,14 +73,14 @@ where
 /// A derived type's own thread-local cache slot (see `Reset::__thread_slot`).
 #[doc(hidden)]
 #[cfg(not(loom))]
-pub struct ThreadSlot<T: Reset + Send + 'static>(RefCell<Option<LocalCache<T>>>);
+pub struct ThreadSlot<T: Reset + Send + 'static>(RefCell<LocalCache<T>>);
 
 #[cfg(not(loom))]
 impl<T: Reset + Send + 'static> ThreadSlot<T> {
     /// An empty slot, for a `const`-initialised `thread_local!`.
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
-        Self(RefCell::new(None))
+        Self(RefCell::new(LocalCache::dormant()))
     }
 }
 
@@ -106,59 +106,65 @@ impl<T: Reset + Send + 'static> TypedSlot<T> {
         std::ptr::eq(self.pool, pool)
     }
 
-    /// Runs `f` on this thread's cache, creating it on first use (out of
-    /// line, so the hit path stays small enough to inline into its caller).
+    /// Runs `f` on this thread's cache as it is, dormant or not: for
+    /// [`LocalCache::take`] and [`LocalCache::put`], whose slow paths wake it.
     /// `None` as for [`with_cache`].
     #[inline(always)]
+    pub(crate) fn with_hot<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
+        self.key.try_with(|slot| Some(f(&mut *slot.0.try_borrow_mut().ok()?))).ok().flatten()
+    }
+
+    /// Runs `f` on this thread's cache, woken. `None` as for [`with_cache`].
+    #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
         let pool = self.pool;
-        self.key
-            .try_with(|slot| {
-                let mut slot = slot.0.try_borrow_mut().ok()?;
-                let cache = match &mut *slot {
-                    Some(cache) => cache,
-                    None => LocalCache::first_use(&mut slot, pool),
-                };
-                Some(f(cache))
-            })
-            .ok()
-            .flatten()
+        self.with_hot(|cache| f(cache.wake(pool)))
     }
 }
 
 /// A thread's idle objects and counts for one pool.
+///
+/// It starts dormant, as a constant (no allocation, no tally, no pool), so
+/// that a derived type's `thread_local!` needs no lazy initialisation and the
+/// hit path no "is there a cache yet" test: a dormant cache is empty and has
+/// no room, so the first take or return goes down the slow path, which wakes
+/// it.
 pub(crate) struct LocalCache<T: Reset + Send + 'static> {
+    /// Idle objects, most recently returned last. Its capacity, reserved
+    /// exactly once (`Vec::with_capacity` is exact), *is* the cache's bound
+    /// `min(cache_size, max_idle)`: a push below it never reallocates, and the
+    /// hit path reads one field fewer.
     objects: Vec<Box<T>>,
-    /// `min(cache_size, max_idle)`, read once from the config.
-    capacity: usize,
-    batch: usize,
-    tally: Arc<Tally>,
-    pool: &'static Pool<T>,
+    /// This thread's tally; a placeholder no one counts on while dormant.
+    tally: &'static Tally,
+    /// `None` while dormant.
+    pool: Option<&'static Pool<T>>,
 }
 
 impl<T: Reset + Send + 'static> LocalCache<T> {
-    #[cold]
-    fn new(pool: &'static Pool<T>) -> Self {
-        // Registers the pool for metrics on its first use on any thread.
-        pool.id();
-        let capacity = pool.config().local_capacity();
-        Self {
-            // Room for a refill batch on top of a full cache is never needed:
-            // refills happen only when the cache is empty.
-            objects: Vec::with_capacity(capacity.max(1)),
-            capacity,
-            batch: pool.config().batch(),
-            tally: pool.counters().attach(),
-            pool,
+    crate::sync::const_fn! {
+        fn dormant() -> Self {
+            Self { objects: Vec::new(), tally: Tally::placeholder(), pool: None }
         }
     }
 
-    /// Creates the calling thread's cache in its empty slot.
+    /// Makes a dormant cache ready for `pool`: its storage, its tally, and
+    /// the pool's registration for metrics on its first use on any thread.
+    #[inline]
+    fn wake(&mut self, pool: &'static Pool<T>) -> &mut Self {
+        if self.pool.is_none() {
+            self.wake_up(pool);
+        }
+        self
+    }
+
     #[cold]
     #[inline(never)]
-    #[cfg(not(loom))]
-    fn first_use<'s>(slot: &'s mut Option<Self>, pool: &'static Pool<T>) -> &'s mut Self {
-        slot.insert(Self::new(pool))
+    fn wake_up(&mut self, pool: &'static Pool<T>) {
+        pool.id();
+        self.objects = Vec::with_capacity(pool.config().local_capacity());
+        self.tally = pool.counters().attach();
+        self.pool = Some(pool);
     }
 
     #[inline]
@@ -170,62 +176,73 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// when the cache is empty. `None` is a miss, counted by the caller once
     /// the new object exists.
     #[inline(always)]
-    pub(crate) fn take(&mut self) -> Option<Box<T>> {
+    pub(crate) fn take(&mut self, pool: &'static Pool<T>) -> Option<Box<T>> {
         let object = match self.objects.pop() {
             Some(object) => object,
-            None => self.refill()?,
+            None => self.refill(pool)?,
         };
         self.count(Event::Hit);
         Some(object)
     }
 
-    /// `take` on an empty cache: a batch from the shared store.
+    /// `take` on an empty (or dormant) cache: a batch from the shared store.
     #[cold]
     #[inline(never)]
-    fn refill(&mut self) -> Option<Box<T>> {
-        lock(self.pool.store()).take_batch(&mut self.objects, self.batch);
+    fn refill(&mut self, pool: &'static Pool<T>) -> Option<Box<T>> {
+        self.wake(pool);
+        let mut store = lock(pool.store());
+        if self.objects.capacity() == 0 {
+            return store.pop();
+        }
+        store.take_batch(&mut self.objects, pool.config().batch());
+        drop(store);
         self.objects.pop()
     }
 
-    /// Keeps a reset object (counting a return), spilling the older three quarters of a
-    /// full cache to the shared store. Gives the object back, counted as a
-    /// `full` discard, when neither has room.
+    /// Keeps a reset object (counting a return), spilling the older three
+    /// quarters of a full cache to the shared store. Gives the object back,
+    /// counted as a `full` discard, when neither has room.
     #[inline(always)]
-    pub(crate) fn put(&mut self, object: Box<T>) -> Result<(), Box<T>> {
-        if self.objects.len() >= self.capacity {
-            return self.spill_and_put(object);
+    pub(crate) fn put(&mut self, pool: &'static Pool<T>, object: Box<T>) -> Result<(), Box<T>> {
+        if self.objects.len() >= self.objects.capacity() {
+            return self.spill_and_put(pool, object);
         }
         self.objects.push(object);
         self.count(Event::Return);
         Ok(())
     }
 
-    /// `put` on a full cache.
+    /// `put` on a full (or dormant) cache.
     #[cold]
     #[inline(never)]
-    fn spill_and_put(&mut self, object: Box<T>) -> Result<(), Box<T>> {
-        let mut store = lock(self.pool.store());
-        if self.capacity == 0 {
-            let kept = store.push(object);
+    fn spill_and_put(&mut self, pool: &'static Pool<T>, object: Box<T>) -> Result<(), Box<T>> {
+        self.wake(pool);
+        if self.objects.len() >= self.objects.capacity() {
+            let mut store = lock(pool.store());
+            if self.objects.capacity() == 0 {
+                let kept = store.push(object);
+                drop(store);
+                self.count(if kept.is_ok() { Event::Return } else { Event::Full });
+                return kept;
+            }
+            store.give_batch(&mut self.objects, pool.config().batch());
             drop(store);
-            self.count(if kept.is_ok() { Event::Return } else { Event::Full });
-            return kept;
-        }
-        store.give_batch(&mut self.objects, self.batch);
-        drop(store);
-        if self.objects.len() >= self.capacity {
-            self.count(Event::Full);
-            return Err(object);
+            if self.objects.len() >= self.objects.capacity() {
+                self.count(Event::Full);
+                return Err(object);
+            }
         }
         self.objects.push(object);
         self.count(Event::Return);
         Ok(())
     }
 
-    /// Empties the cache (for `Pool::clear`): the caller drops the objects
-    /// once no cache is borrowed.
+    /// Empties the cache (for `Pool::clear`), keeping its storage: the caller
+    /// drops the objects once no cache is borrowed.
     pub(crate) fn drain(&mut self) -> Vec<Box<T>> {
-        std::mem::replace(&mut self.objects, Vec::with_capacity(self.capacity.max(1)))
+        let mut drained = Vec::with_capacity(self.objects.len());
+        drained.append(&mut self.objects);
+        drained
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -233,18 +250,19 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     }
 }
 
-/// The thread exits (or the cache is replaced): hand the objects back to the
-/// shared store, drop what does not fit as evictions, fold the tally.
+/// The thread exits: hand the objects back to the shared store, drop what
+/// does not fit as evictions, fold the tally. A dormant cache has nothing.
 impl<T: Reset + Send + 'static> Drop for LocalCache<T> {
     fn drop(&mut self) {
-        let mut store = lock(self.pool.store());
+        let Some(pool) = self.pool else { return };
+        let mut store = lock(pool.store());
         store.give_batch(&mut self.objects, usize::MAX);
         drop(store);
         let evicted = std::mem::take(&mut self.objects);
         if !evicted.is_empty() {
             self.tally.bump_owned(Event::Evicted, evicted.len() as u64);
         }
-        self.pool.counters().detach(&self.tally);
+        pool.counters().detach(self.tally);
         // Dropped last, with no lock held and the tally folded: a `Drop` that
         // uses a pool finds this thread's caches gone and takes the slow path.
         drop(evicted);

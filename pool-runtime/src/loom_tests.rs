@@ -41,8 +41,8 @@
 //!   them. The models therefore wait for the hand-back with an [`ExitSignal`].
 //! * **The main model thread may use the pool.** Loom also drops the main
 //!   thread's thread-locals, after the model closure returns and before it
-//!   checks for leaked `Arc`s, so the main thread's cache and its tally (a
-//!   loom `Arc`) are released and loom reports no leak. Assertions inside the
+//!   checks for leaked objects, so the main thread's cache is handed back
+//!   and its tally folded. Assertions inside the
 //!   closure just cannot see that last hand-back; where a model's main thread
 //!   uses the pool, the bounds account for its live cache.
 

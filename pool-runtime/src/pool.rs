@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::config::PoolConfig;
 use crate::guard::Pooled;
-use crate::local::{with_cache, with_shared_table, LocalCache};
+use crate::local::{with_cache, with_shared_table};
 use crate::registry;
 use crate::stats::{Counters, Counts, Discards, Event, PoolStats};
 use crate::store::Store;
@@ -87,17 +87,17 @@ impl<T: Reset + Send + 'static> Pool<T> {
         #[cfg(not(loom))]
         if let Some(slot) = T::__thread_slot() {
             if slot.belongs_to(self) {
-                return self.taken(slot.with(LocalCache::take));
+                return self.taken(slot.with_hot(|cache| cache.take(self)));
             }
             // A second pool of a derived type: kept out of the caller.
             return self.get_generic();
         }
-        self.taken(with_shared_table(self, LocalCache::take))
+        self.taken(with_shared_table(self, |cache| cache.take(self)))
     }
 
     #[inline(never)]
     fn get_generic(&'static self) -> Pooled<T> {
-        self.taken(with_shared_table(self, LocalCache::take))
+        self.taken(with_shared_table(self, |cache| cache.take(self)))
     }
 
     /// A guard for what a cache take gave: an object, a miss, or no cache.
@@ -153,20 +153,20 @@ impl<T: Reset + Send + 'static> Pool<T> {
                 // The object stays here unless the closure runs, so that a
                 // thread without a cache still has it for the shared store.
                 let mut object = Some(object);
-                let put = slot.with(|cache| object.take().map(|o| cache.put(o)));
+                let put = slot.with_hot(|cache| object.take().map(|o| cache.put(self, o)));
                 return self.put_done(put, object);
             }
             return self.put_generic(object);
         }
         let mut object = Some(object);
-        let put = with_shared_table(self, |cache| object.take().map(|o| cache.put(o)));
+        let put = with_shared_table(self, |cache| object.take().map(|o| cache.put(self, o)));
         self.put_done(put, object);
     }
 
     #[inline(never)]
     fn put_generic(&'static self, object: Box<T>) {
         let mut object = Some(object);
-        let put = with_shared_table(self, |cache| object.take().map(|o| cache.put(o)));
+        let put = with_shared_table(self, |cache| object.take().map(|o| cache.put(self, o)));
         self.put_done(put, object);
     }
 

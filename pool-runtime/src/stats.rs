@@ -5,7 +5,7 @@
 //! ordinary `+= 1` costs. A reader sums the live tallies with what exited
 //! threads folded into the pool's shared tally.
 
-use crate::sync::{Arc, AtomicU64, Mutex, Ordering::Relaxed};
+use crate::sync::{AtomicU64, Mutex, Ordering::Relaxed};
 
 /// A pool's counters, as [`Pool::stats`](crate::Pool::stats) reads them.
 ///
@@ -101,6 +101,19 @@ pub(crate) enum Event {
     Evicted,
 }
 
+impl Event {
+    const ALL: [Event; 8] = [
+        Event::Hit,
+        Event::Miss,
+        Event::Return,
+        Event::Full,
+        Event::Oversized,
+        Event::Panic,
+        Event::Detached,
+        Event::Evicted,
+    ];
+}
+
 /// One set of counters.
 #[derive(Debug)]
 pub(crate) struct Tally {
@@ -128,6 +141,20 @@ impl Tally {
                 evictions: AtomicU64::new(0),
             }
         }
+    }
+
+    /// What a dormant thread cache points at until it gets its own tally:
+    /// never counted on (see `local::LocalCache`).
+    #[cfg(not(loom))]
+    pub(crate) const fn placeholder() -> &'static Self {
+        static PLACEHOLDER: Tally = Tally::new();
+        &PLACEHOLDER
+    }
+
+    /// Loom's atomics cannot be built in a constant.
+    #[cfg(loom)]
+    pub(crate) fn placeholder() -> &'static Self {
+        Box::leak(Box::new(Tally::new()))
     }
 
     fn counter(&self, event: Event) -> &AtomicU64 {
@@ -186,6 +213,13 @@ impl Tally {
         }
     }
 
+    /// Zeroes a tally no thread writes any more, for reuse.
+    fn zero(&self) {
+        for event in Event::ALL {
+            self.counter(event).store(0, Relaxed);
+        }
+    }
+
     fn add_all(&self, counts: &Counts) {
         let Counts { hits, misses, returns, discards, evictions } = *counts;
         let Discards { full, oversized, panic, detached } = discards;
@@ -225,13 +259,25 @@ pub(crate) struct Counters {
     /// Rare events (evictions, operations of threads without a cache) and the
     /// tallies of exited threads.
     shared: Tally,
-    live: Mutex<Vec<Arc<Tally>>>,
+    tallies: Mutex<Tallies>,
+}
+
+/// The per-thread tallies of one pool.
+///
+/// A tally is `&'static` so that a thread's cache can be built in a constant
+/// (see `local::LocalCache`). Tallies are leaked once and recycled: a thread
+/// that exits folds its tally and leaves it zeroed for the next thread, so a
+/// pool holds at most as many as it ever had threads using it at once.
+#[derive(Debug)]
+struct Tallies {
+    live: Vec<&'static Tally>,
+    spare: Vec<&'static Tally>,
 }
 
 impl Counters {
     crate::sync::const_fn! {
         pub(crate) fn new() -> Self {
-            Self { shared: Tally::new(), live: Mutex::new(Vec::new()) }
+            Self { shared: Tally::new(), tallies: Mutex::new(Tallies { live: Vec::new(), spare: Vec::new() }) }
         }
     }
 
@@ -240,9 +286,13 @@ impl Counters {
     }
 
     /// A tally for a thread that starts using the pool.
-    pub(crate) fn attach(&self) -> Arc<Tally> {
-        let tally = Arc::new(Tally::new());
-        crate::sync::lock(&self.live).push(Arc::clone(&tally));
+    pub(crate) fn attach(&self) -> &'static Tally {
+        let mut tallies = crate::sync::lock(&self.tallies);
+        let tally = match tallies.spare.pop() {
+            Some(tally) => tally,
+            None => Box::leak(Box::new(Tally::new())),
+        };
+        tallies.live.push(tally);
         tally
     }
 
@@ -250,18 +300,20 @@ impl Counters {
     ///
     /// Done under the same lock as [`read`](Self::read), so a reader sees the
     /// tally either live or folded, never both nor neither: sums never drop.
-    pub(crate) fn detach(&self, tally: &Arc<Tally>) {
-        let mut live = crate::sync::lock(&self.live);
-        if let Some(at) = live.iter().position(|t| Arc::ptr_eq(t, tally)) {
-            live.swap_remove(at);
+    pub(crate) fn detach(&self, tally: &'static Tally) {
+        let mut tallies = crate::sync::lock(&self.tallies);
+        if let Some(at) = tallies.live.iter().position(|t| std::ptr::eq(*t, tally)) {
+            tallies.live.swap_remove(at);
             self.shared.add_all(&tally.read());
+            tally.zero();
+            tallies.spare.push(tally);
         }
     }
 
     pub(crate) fn read(&self) -> Counts {
-        let live = crate::sync::lock(&self.live);
+        let tallies = crate::sync::lock(&self.tallies);
         let mut sum = self.shared.read();
-        for tally in live.iter() {
+        for tally in &tallies.live {
             sum += tally.read();
         }
         sum
