@@ -2,7 +2,7 @@
 //! guards dropped on other threads and at thread exit.
 
 use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
-use std::sync::{mpsc, Barrier};
+use std::sync::{mpsc, Barrier, Mutex};
 use std::thread;
 
 use poolable::{Pool, PoolConfig, PoolStats, Pooled, Reset};
@@ -193,10 +193,16 @@ fn live_threads_hold_at_most_their_cache_each_on_top_of_max_idle() {
     let pool = leak(Pool::with_config(Bounded::default, config));
     let filled = leak_barrier(THREADS + 1);
     let checked = leak_barrier(THREADS + 1);
+    // One thread fills at a time: a thread refilling from the store while
+    // another spills into it could leave that other's cache short of full,
+    // and the bound is only reached exactly when every cache is full.
+    let one_at_a_time: &'static Mutex<()> = Box::leak(Box::new(Mutex::new(())));
     let handles: Vec<_> = (0..THREADS)
         .map(|_| {
             thread::spawn(move || {
+                let turn = one_at_a_time.lock().unwrap();
                 drop((0..50).map(|_| pool.get()).collect::<Vec<_>>());
+                drop(turn);
                 filled.wait();
                 checked.wait();
             })
@@ -328,4 +334,74 @@ fn derived_pools_survive_thread_churn_and_cross_thread_drops() {
     assert!(stats.hits > stats.misses * 10, "objects were reused: {stats:?}");
     pool.clear();
     assert_eq!(TOKENS_LIVE.load(SeqCst), 0, "clear drops the store and this thread's cache");
+}
+
+static EXIT_LIVE: AtomicI64 = AtomicI64::new(0);
+
+struct ExitToken;
+
+impl Default for ExitToken {
+    fn default() -> Self {
+        EXIT_LIVE.fetch_add(1, SeqCst);
+        ExitToken
+    }
+}
+
+impl Drop for ExitToken {
+    fn drop(&mut self) {
+        EXIT_LIVE.fetch_sub(1, SeqCst);
+    }
+}
+
+/// A derived type, whose thread cache is handed back by an exit hook rather
+/// than by its own thread-local destructor.
+#[derive(Default, poolable::Poolable)]
+#[pool(name = "derived_exit")]
+struct DerivedAtExit {
+    payload: Vec<u8>,
+    #[pool(skip)]
+    _token: ExitToken,
+}
+
+struct DropsADerivedGuardAtExit(Option<Pooled<DerivedAtExit>>);
+
+impl Drop for DropsADerivedGuardAtExit {
+    fn drop(&mut self) {
+        self.0.take();
+    }
+}
+
+thread_local! {
+    static DERIVED_HELD_UNTIL_EXIT: std::cell::RefCell<DropsADerivedGuardAtExit> =
+        const { std::cell::RefCell::new(DropsADerivedGuardAtExit(None)) };
+}
+
+#[test]
+fn a_derived_guard_dropped_at_thread_exit_is_never_stranded() {
+    use poolable::Poolable;
+    // Thread-local destructors run in reverse order of registration: the
+    // first thread registers its own thread-local before the pool's exit
+    // hook (so the guard is dropped after the cache was handed back), the
+    // second after it (dropped into a live cache, handed back after).
+    for cache_first in [false, true] {
+        thread::spawn(move || {
+            if !cache_first {
+                DERIVED_HELD_UNTIL_EXIT.with(|_| {});
+            }
+            drop(DerivedAtExit::pooled());
+            let mut guard = DerivedAtExit::pooled();
+            guard.payload.push(1);
+            DERIVED_HELD_UNTIL_EXIT.with(|held| held.borrow_mut().0 = Some(guard));
+        })
+        .join()
+        .unwrap();
+    }
+    let pool = DerivedAtExit::pool();
+    let stats = pool.stats();
+    assert_eq!(stats.in_use, 0, "{stats:?}");
+    assert_balanced(stats);
+    assert_eq!(EXIT_LIVE.load(SeqCst), stats.idle as i64, "{stats:?}");
+    assert_eq!(pool.shared_idle() as u64, stats.idle, "every idle object is back in the shared store");
+    pool.clear();
+    assert_eq!(EXIT_LIVE.load(SeqCst), 0, "nothing stranded in an exited thread's cache");
 }

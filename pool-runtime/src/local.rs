@@ -9,6 +9,8 @@
 
 use std::any::Any;
 use std::cell::RefCell;
+#[cfg(not(loom))]
+use std::mem::ManuallyDrop;
 
 use crate::pool::Pool;
 use crate::stats::{Event, Tally};
@@ -44,11 +46,11 @@ where
             return slot.with(f);
         }
     }
-    with_shared_table(pool, |cache| f(cache.wake(pool)))
+    with_shared_table(pool, |cache| cache.wake(pool).then(|| f(cache))).flatten()
 }
 
 /// The generic path: this thread's table of caches, indexed by pool id.
-#[inline]
+#[inline(always)]
 pub(crate) fn with_shared_table<T, R>(
     pool: &'static Pool<T>,
     f: impl FnOnce(&mut LocalCache<T>) -> R,
@@ -60,27 +62,42 @@ where
     CACHES
         .try_with(|caches| {
             let mut caches = caches.try_borrow_mut().ok()?;
-            if caches.len() <= id {
-                caches.resize_with(id + 1, || None);
+            if caches.get(id).is_none_or(Option::is_none) {
+                add_cache::<T>(&mut caches, id);
             }
-            let cache = caches[id].get_or_insert_with(|| Box::new(LocalCache::<T>::dormant()));
-            cache.downcast_mut::<LocalCache<T>>().map(f)
+            caches[id].as_mut()?.downcast_mut::<LocalCache<T>>().map(f)
         })
         .ok()
         .flatten()
 }
 
+/// Puts a dormant cache in the table's slot `id`, out of the hit path.
+#[cold]
+#[inline(never)]
+fn add_cache<T: Reset + Send + 'static>(caches: &mut Caches, id: usize) {
+    if caches.len() <= id {
+        caches.resize_with(id + 1, || None);
+    }
+    caches[id] = Some(Box::new(LocalCache::<T>::dormant(Home::Table)));
+}
+
 /// A derived type's own thread-local cache slot (see `Reset::__thread_slot`).
+///
+/// `ManuallyDrop`: a thread-local without drop glue is a bare `#[thread_local]`
+/// static, with no "registered / alive / destroyed" state to test on every
+/// access and no destructor registration inlined into the hit path. The
+/// cache is handed back at thread exit by an [`ExitHooks`] entry instead,
+/// registered when the cache wakes.
 #[doc(hidden)]
 #[cfg(not(loom))]
-pub struct ThreadSlot<T: Reset + Send + 'static>(RefCell<LocalCache<T>>);
+pub struct ThreadSlot<T: Reset + Send + 'static>(RefCell<ManuallyDrop<LocalCache<T>>>);
 
 #[cfg(not(loom))]
 impl<T: Reset + Send + 'static> ThreadSlot<T> {
     /// An empty slot, for a `const`-initialised `thread_local!`.
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
-        Self(RefCell::new(LocalCache::dormant()))
+        Self(RefCell::new(ManuallyDrop::new(LocalCache::dormant(Home::Slot))))
     }
 }
 
@@ -106,70 +123,156 @@ impl<T: Reset + Send + 'static> TypedSlot<T> {
         std::ptr::eq(self.pool, pool)
     }
 
-    /// Runs `f` on this thread's cache as it is, dormant or not: for
-    /// [`LocalCache::take`] and [`LocalCache::put`], whose slow paths wake it.
-    /// `None` as for [`with_cache`].
+    /// Runs `f` on this thread's cache as it is, dormant, awake or closed:
+    /// for [`LocalCache::take`] and [`LocalCache::put_if_room`], which find
+    /// nothing to do in a cache that is not awake. `None` as for
+    /// [`with_cache`].
     #[inline(always)]
     pub(crate) fn with_hot<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
-        self.key.try_with(|slot| Some(f(&mut *slot.0.try_borrow_mut().ok()?))).ok().flatten()
+        self.key
+            .try_with(|slot| {
+                let mut cache = slot.0.try_borrow_mut().ok()?;
+                Some(f(&mut cache))
+            })
+            .ok()
+            .flatten()
     }
 
-    /// Runs `f` on this thread's cache, woken. `None` as for [`with_cache`].
+    /// Runs `f` on this thread's cache, woken; `None` as for [`with_cache`],
+    /// and once the thread's caches were handed back at its exit.
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
         let pool = self.pool;
-        self.with_hot(|cache| f(cache.wake(pool)))
+        self.with_hot(|cache| cache.wake(pool).then(|| f(cache))).flatten()
     }
+
+    /// Hands this thread's cache back (an [`ExitHooks`] entry).
+    fn close(&self) {
+        // `try_borrow_mut`: hooks run when no pool operation is in flight on
+        // this thread, but a failed borrow must not panic in a destructor.
+        let _ = self.with_hot(|cache| cache.close());
+    }
+}
+
+/// What runs when a thread exits: the hand-back of each typed slot it woke.
+#[cfg(not(loom))]
+struct ExitHooks(RefCell<Vec<fn()>>);
+
+#[cfg(not(loom))]
+std::thread_local! {
+    static EXIT_HOOKS: ExitHooks = const { ExitHooks(RefCell::new(Vec::new())) };
+}
+
+#[cfg(not(loom))]
+impl Drop for ExitHooks {
+    fn drop(&mut self) {
+        // Taken first: a hook may run user `Drop`s that use other pools, and
+        // those find this list destroyed (their caches close at once).
+        for hook in std::mem::take(self.0.get_mut()) {
+            hook();
+        }
+    }
+}
+
+/// The exit hook of `T`'s typed slot.
+#[cfg(not(loom))]
+fn close_typed_slot<T: Reset + Send + 'static>() {
+    if let Some(slot) = T::__thread_slot() {
+        slot.close();
+    }
+}
+
+/// Where a cache lives, which decides who hands it back at thread exit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Home {
+    /// A derived type's [`ThreadSlot`]: an [`ExitHooks`] entry.
+    #[cfg(not(loom))]
+    Slot,
+    /// The per-thread table: the cache's own `Drop`.
+    Table,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Not used yet on this thread: no storage, no tally.
+    Dormant,
+    Awake,
+    /// Handed back at thread exit: every operation goes to the shared store.
+    Closed,
 }
 
 /// A thread's idle objects and counts for one pool.
 ///
-/// It starts dormant, as a constant (no allocation, no tally, no pool), so
-/// that a derived type's `thread_local!` needs no lazy initialisation and the
-/// hit path no "is there a cache yet" test: a dormant cache is empty and has
-/// no room, so the first take or return goes down the slow path, which wakes
-/// it.
+/// It starts dormant, as a constant (no allocation, no tally), so that a
+/// derived type's `thread_local!` needs no lazy initialisation and the hit
+/// path no "is there a cache yet" test: a cache that is not awake is empty
+/// and has no room, so every take or return on it goes down the slow path,
+/// which wakes it (or, once closed, uses the shared store).
 pub(crate) struct LocalCache<T: Reset + Send + 'static> {
     /// Idle objects, most recently returned last. Its capacity, reserved
     /// exactly once (`Vec::with_capacity` is exact), *is* the cache's bound
     /// `min(cache_size, max_idle)`: a push below it never reallocates, and the
     /// hit path reads one field fewer.
     objects: Vec<Box<T>>,
-    /// This thread's tally; a placeholder no one counts on while dormant.
+    /// This thread's tally while awake; a placeholder no one counts on
+    /// otherwise.
     tally: &'static Tally,
-    /// `None` while dormant.
+    /// The pool, from the cache's first use on.
     pool: Option<&'static Pool<T>>,
+    state: State,
+    home: Home,
 }
 
 impl<T: Reset + Send + 'static> LocalCache<T> {
     crate::sync::const_fn! {
-        fn dormant() -> Self {
-            Self { objects: Vec::new(), tally: Tally::placeholder(), pool: None }
+        fn dormant(home: Home) -> Self {
+            Self { objects: Vec::new(), tally: Tally::placeholder(), pool: None, state: State::Dormant, home }
         }
     }
 
-    /// Makes a dormant cache ready for `pool`: its storage, its tally, and
-    /// the pool's registration for metrics on its first use on any thread.
+    /// Wakes a dormant cache for `pool`: its storage, its tally, its hand-back
+    /// at thread exit, and the pool's registration for metrics on its first
+    /// use on any thread. False if the cache is closed (or closes now,
+    /// because the thread is exiting).
     #[inline]
-    fn wake(&mut self, pool: &'static Pool<T>) -> &mut Self {
-        if self.pool.is_none() {
+    fn wake(&mut self, pool: &'static Pool<T>) -> bool {
+        if self.state == State::Dormant {
             self.wake_up(pool);
         }
-        self
+        self.state == State::Awake
     }
 
     #[cold]
     #[inline(never)]
     fn wake_up(&mut self, pool: &'static Pool<T>) {
+        #[cfg(not(loom))]
+        if self.home == Home::Slot {
+            let hooked = EXIT_HOOKS.try_with(|hooks| hooks.0.borrow_mut().push(close_typed_slot::<T>));
+            if hooked.is_err() {
+                self.state = State::Closed;
+                return;
+            }
+        }
         pool.id();
         self.objects = Vec::with_capacity(pool.config().local_capacity());
         self.tally = pool.counters().attach();
         self.pool = Some(pool);
+        self.state = State::Awake;
     }
 
+    /// Counts on this thread's tally: only while awake.
     #[inline]
     pub(crate) fn count(&self, event: Event) {
         self.tally.bump_owned(event, 1);
+    }
+
+    /// Counts on this thread's tally, or on the pool's shared one if the
+    /// cache is not awake.
+    fn count_on(&self, pool: &'static Pool<T>, event: Event) {
+        match self.state {
+            State::Awake => self.count(event),
+            _ => pool.counters().shared().bump_shared(event, 1),
+        }
     }
 
     /// Takes an idle object (counting a hit), refilling from the shared store
@@ -177,60 +280,72 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// the new object exists.
     #[inline(always)]
     pub(crate) fn take(&mut self, pool: &'static Pool<T>) -> Option<Box<T>> {
-        let object = match self.objects.pop() {
-            Some(object) => object,
-            None => self.refill(pool)?,
-        };
-        self.count(Event::Hit);
-        Some(object)
+        match self.objects.pop() {
+            Some(object) => {
+                self.count(Event::Hit);
+                Some(object)
+            }
+            None => self.refill(pool),
+        }
     }
 
-    /// `take` on an empty (or dormant) cache: a batch from the shared store.
+    /// `take` on an empty cache (or one not awake): a batch from the shared
+    /// store, or one object if the cache holds none.
     #[cold]
     #[inline(never)]
     fn refill(&mut self, pool: &'static Pool<T>) -> Option<Box<T>> {
-        self.wake(pool);
+        let awake = self.wake(pool);
         let mut store = lock(pool.store());
-        if self.objects.capacity() == 0 {
-            return store.pop();
+        let object = if awake && self.objects.capacity() > 0 {
+            store.take_batch(&mut self.objects, pool.config().batch());
+            drop(store);
+            self.objects.pop()
+        } else {
+            store.pop()
+        };
+        if object.is_some() {
+            self.count_on(pool, Event::Hit);
         }
-        store.take_batch(&mut self.objects, pool.config().batch());
-        drop(store);
-        self.objects.pop()
+        object
+    }
+
+    /// The inline return path: keeps `object` (taking it out of the option)
+    /// if the cache has room, and leaves it there otherwise, for
+    /// [`put`](Self::put) on the slow path. True if kept.
+    #[inline(always)]
+    pub(crate) fn put_if_room(&mut self, object: &mut Option<Box<T>>) -> bool {
+        if self.objects.len() < self.objects.capacity() {
+            if let Some(object) = object.take() {
+                self.objects.push(object);
+                self.count(Event::Return);
+                return true;
+            }
+        }
+        false
     }
 
     /// Keeps a reset object (counting a return), spilling the older three
     /// quarters of a full cache to the shared store. Gives the object back,
     /// counted as a `full` discard, when neither has room.
-    #[inline(always)]
     pub(crate) fn put(&mut self, pool: &'static Pool<T>, object: Box<T>) -> Result<(), Box<T>> {
-        if self.objects.len() >= self.objects.capacity() {
-            return self.spill_and_put(pool, object);
+        let awake = self.wake(pool);
+        if self.objects.len() < self.objects.capacity() {
+            self.objects.push(object);
+            self.count(Event::Return);
+            return Ok(());
         }
-        self.objects.push(object);
-        self.count(Event::Return);
-        Ok(())
-    }
-
-    /// `put` on a full (or dormant) cache.
-    #[cold]
-    #[inline(never)]
-    fn spill_and_put(&mut self, pool: &'static Pool<T>, object: Box<T>) -> Result<(), Box<T>> {
-        self.wake(pool);
-        if self.objects.len() >= self.objects.capacity() {
-            let mut store = lock(pool.store());
-            if self.objects.capacity() == 0 {
-                let kept = store.push(object);
-                drop(store);
-                self.count(if kept.is_ok() { Event::Return } else { Event::Full });
-                return kept;
-            }
-            store.give_batch(&mut self.objects, pool.config().batch());
+        let mut store = lock(pool.store());
+        if !awake || self.objects.capacity() == 0 {
+            let kept = store.push(object);
             drop(store);
-            if self.objects.len() >= self.objects.capacity() {
-                self.count(Event::Full);
-                return Err(object);
-            }
+            self.count_on(pool, if kept.is_ok() { Event::Return } else { Event::Full });
+            return kept;
+        }
+        store.give_batch(&mut self.objects, pool.config().batch());
+        drop(store);
+        if self.objects.len() >= self.objects.capacity() {
+            self.count(Event::Full);
+            return Err(object);
         }
         self.objects.push(object);
         self.count(Event::Return);
@@ -248,23 +363,31 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     pub(crate) fn len(&self) -> usize {
         self.objects.len()
     }
+
+    /// The thread exits: hand the objects back to the shared store, drop
+    /// what does not fit as evictions, fold the tally. From then on the
+    /// cache is closed and every operation goes to the shared store.
+    fn close(&mut self) {
+        let was = std::mem::replace(&mut self.state, State::Closed);
+        let Some(pool) = self.pool.filter(|_| was == State::Awake) else { return };
+        let mut objects = std::mem::take(&mut self.objects);
+        let tally = std::mem::replace(&mut self.tally, Tally::placeholder());
+        lock(pool.store()).give_batch(&mut objects, usize::MAX);
+        if !objects.is_empty() {
+            tally.bump_owned(Event::Evicted, objects.len() as u64);
+        }
+        pool.counters().detach(tally);
+        // Dropped last, with no lock held, the tally folded and the cache
+        // closed: a `Drop` that uses a pool takes the shared store's path.
+        drop(objects);
+    }
 }
 
-/// The thread exits: hand the objects back to the shared store, drop what
-/// does not fit as evictions, fold the tally. A dormant cache has nothing.
+/// A cache of the per-thread table is handed back when the table is dropped
+/// at thread exit; a typed slot's by its exit hook (its `ManuallyDrop` never
+/// drops it).
 impl<T: Reset + Send + 'static> Drop for LocalCache<T> {
     fn drop(&mut self) {
-        let Some(pool) = self.pool else { return };
-        let mut store = lock(pool.store());
-        store.give_batch(&mut self.objects, usize::MAX);
-        drop(store);
-        let evicted = std::mem::take(&mut self.objects);
-        if !evicted.is_empty() {
-            self.tally.bump_owned(Event::Evicted, evicted.len() as u64);
-        }
-        pool.counters().detach(self.tally);
-        // Dropped last, with no lock held and the tally folded: a `Drop` that
-        // uses a pool finds this thread's caches gone and takes the slow path.
-        drop(evicted);
+        self.close();
     }
 }
