@@ -1,6 +1,7 @@
 //! Peer comparison (issue 6), interleaved rounds: the source of the ratios.
 //!
-//! `cargo bench --bench peers_rounds` (about a minute). For each workload and
+//! `cargo bench --bench peers_rounds [-- GROUP [CONTENDER]]` (about a minute
+//! for all; `-- small_64b/producer poolable` runs one). For each workload and
 //! scenario, every contender runs one timed batch per round (about
 //! `PEERS_ROUND_MS` ms, default 3), the contenders taking turns in an order
 //! that rotates every round, for `PEERS_ROUNDS` rounds (default 81). A
@@ -24,7 +25,10 @@ fn main() {
     let rounds = env_u64("PEERS_ROUNDS", 81) as usize;
     let round = Duration::from_millis(env_u64("PEERS_ROUND_MS", 3));
     let out = env::var("PEERS_OUT").unwrap_or_else(|_| "target/peers/rounds.json".into());
-    let filter = env::args().skip(1).find(|a| !a.starts_with("--"));
+    // `peers_rounds [GROUP [CONTENDER]]`: groups containing GROUP, and only
+    // the contender named CONTENDER (for profiling one of them).
+    let mut args = env::args().skip(1).filter(|a| !a.starts_with("--"));
+    let (filter, only) = (args.next(), args.next());
 
     let mut json = String::new();
     write!(json, "{{\"rounds\":{rounds},\"round_ms\":{},\"results\":[", round.as_millis()).unwrap();
@@ -38,6 +42,9 @@ fn main() {
             let started = Instant::now();
             let mut runners = Vec::new();
             for contender in &contenders {
+                if only.as_deref().is_some_and(|name| name != contender.name) {
+                    continue;
+                }
                 if let Some(runner) = (contender.runner)(scenario) {
                     // Warm-up, then the batch size that takes about one round.
                     runner.run(2_000);
