@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
 use std::marker::PhantomData;
-use std::mem::size_of;
+use std::mem::{needs_drop, size_of};
 use std::time::Duration;
 
 /// Restores a value to its freshly-made state while keeping its allocations.
@@ -104,12 +104,22 @@ impl Reset for String {
 /// Collections are cleared as a whole: their elements are dropped, not reset
 /// one by one, and the capacity stays. Their retained bytes are the capacity
 /// times the element size (after a reset no element is left to hold more).
+///
+/// Clearing that has work to do (dropping elements, resetting a hash table's
+/// control bytes, freeing tree nodes) runs out of line, and only when the
+/// collection is not empty: inlined, its loop and deallocation calls would
+/// make every pooled type's return path too big for LLVM to inline into the
+/// caller. Clearing a `Vec` of `Copy` data is one store and stays inline.
 macro_rules! reset_by_clear {
-    ($([$($generics:tt)*] $ty:ty => $capacity:expr;)*) => {$(
+    ($([$($generics:tt)*] $ty:ty => $capacity:expr, clear out of line: $out_of_line:expr;)*) => {$(
         impl<$($generics)*> Reset for $ty {
             #[inline]
             fn reset(&mut self) {
-                self.clear();
+                if !$out_of_line {
+                    self.clear();
+                } else if !self.is_empty() {
+                    clear_out_of_line(self);
+                }
             }
             #[inline]
             fn retained_bytes(&self) -> usize {
@@ -117,27 +127,55 @@ macro_rules! reset_by_clear {
                 ($capacity)(self)
             }
         }
+
+        impl<$($generics)*> Clear for $ty {
+            fn clear_all(&mut self) {
+                self.clear();
+            }
+        }
     )*};
 }
 
-reset_by_clear! {
-    [T] Vec<T> => |v: &Vec<T>| v.capacity() * size_of::<T>();
-    [T] VecDeque<T> => |v: &VecDeque<T>| v.capacity() * size_of::<T>();
-    [T: Ord] BinaryHeap<T> => |v: &BinaryHeap<T>| v.capacity() * size_of::<T>();
-    [K, V, S] HashMap<K, V, S> => |m: &HashMap<K, V, S>| m.capacity() * (size_of::<K>() + size_of::<V>());
-    [T, S] HashSet<T, S> => |s: &HashSet<T, S>| s.capacity() * size_of::<T>();
-    // B-trees and linked lists free their nodes on clear: nothing is retained.
-    [K, V] BTreeMap<K, V> => |_: &BTreeMap<K, V>| 0;
-    [T] BTreeSet<T> => |_: &BTreeSet<T>| 0;
-    [T] LinkedList<T> => |_: &LinkedList<T>| 0;
+/// The collections' `clear`, for [`clear_out_of_line`].
+trait Clear {
+    fn clear_all(&mut self);
 }
 
-/// `None` is the fresh state: whatever the option held is dropped.
+#[inline(never)]
+fn clear_out_of_line<C: Clear>(collection: &mut C) {
+    collection.clear_all();
+}
+
+reset_by_clear! {
+    [T] Vec<T> => |v: &Vec<T>| v.capacity() * size_of::<T>(), clear out of line: needs_drop::<T>();
+    [T] VecDeque<T> => |v: &VecDeque<T>| v.capacity() * size_of::<T>(), clear out of line: needs_drop::<T>();
+    [T: Ord] BinaryHeap<T> => |v: &BinaryHeap<T>| v.capacity() * size_of::<T>(),
+        clear out of line: needs_drop::<T>();
+    [K, V, S] HashMap<K, V, S> => |m: &HashMap<K, V, S>| m.capacity() * (size_of::<K>() + size_of::<V>()),
+        clear out of line: true;
+    [T, S] HashSet<T, S> => |s: &HashSet<T, S>| s.capacity() * size_of::<T>(), clear out of line: true;
+    // B-trees and linked lists free their nodes on clear: nothing is retained.
+    [K, V] BTreeMap<K, V> => |_: &BTreeMap<K, V>| 0, clear out of line: true;
+    [T] BTreeSet<T> => |_: &BTreeSet<T>| 0, clear out of line: true;
+    [T] LinkedList<T> => |_: &LinkedList<T>| 0, clear out of line: true;
+}
+
+/// `None` is the fresh state: whatever the option held is dropped (out of
+/// line if that takes a destructor, as for the collections).
 impl<T> Reset for Option<T> {
     #[inline]
     fn reset(&mut self) {
-        *self = None;
+        if !needs_drop::<T>() {
+            *self = None;
+        } else if self.is_some() {
+            drop_out_of_line(self);
+        }
     }
+}
+
+#[inline(never)]
+fn drop_out_of_line<T>(option: &mut Option<T>) {
+    *option = None;
 }
 
 /// The box keeps its allocation; the boxed value is reset in place.
