@@ -2,10 +2,11 @@
 //!
 //! Each thread keeps, per pool it uses, a bounded stack of idle objects and a
 //! tally of its own counts. Takes and returns touch only that stack; when it
-//! runs empty or full, three quarters of it move to or from the shared store under the
-//! store's lock (as Go's per-P pools, .NET's `ArrayPool` and Netty's
-//! `Recycler` balance). When the thread exits, its caches go back to their
-//! stores and their tallies are folded into the pools' counters.
+//! runs empty or full, a batch of three quarters of it moves to or from the
+//! shared store under the store's lock, as a whole `Vec` (see `store`), as
+//! Go's per-P pools, .NET's `ArrayPool` and Netty's `Recycler` balance. When
+//! the thread exits, its caches go back to their stores and their tallies are
+//! folded into the pools' counters.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -297,7 +298,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         let awake = self.wake(pool);
         let mut store = lock(pool.store());
         let object = if awake && self.objects.capacity() > 0 {
-            store.take_batch(&mut self.objects, pool.config().batch());
+            store.refill(&mut self.objects, pool.config().batch());
             drop(store);
             self.objects.pop()
         } else {
@@ -341,7 +342,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
             self.count_on(pool, if kept.is_ok() { Event::Return } else { Event::Full });
             return kept;
         }
-        store.give_batch(&mut self.objects, pool.config().batch());
+        store.spill(&mut self.objects, pool.config().batch());
         drop(store);
         if self.objects.len() >= self.objects.capacity() {
             self.count(Event::Full);
@@ -372,7 +373,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         let Some(pool) = self.pool.filter(|_| was == State::Awake) else { return };
         let mut objects = std::mem::take(&mut self.objects);
         let tally = std::mem::replace(&mut self.tally, Tally::placeholder());
-        lock(pool.store()).give_batch(&mut objects, usize::MAX);
+        lock(pool.store()).hand_back(&mut objects);
         if !objects.is_empty() {
             tally.bump_owned(Event::Evicted, objects.len() as u64);
         }

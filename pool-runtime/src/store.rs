@@ -5,47 +5,97 @@
 //! already idle then. A trim drops the victims (idle for a whole period) and
 //! makes the fresh generation the next victims. Takes prefer fresh objects.
 //!
+//! Thread caches exchange whole batches with the store, Bonwick's
+//! magazines: a cache that spills hands over its own `Vec` (holding the
+//! batch) and continues in an empty one from the store's spares; a cache that
+//! refills swaps its empty `Vec` for a stored batch. Under the lock that is a
+//! few pointer moves, whatever the batch size, and the batch's pointers are
+//! read once, by the thread that takes it, instead of being copied into the
+//! store and out again. Objects that come one at a time (threads without a
+//! cache, `cache_size = 0`) or that do not fit whole wait as loose objects.
+//!
 //! The store never drops an object itself: whatever leaves it is handed to
 //! the caller, who drops it after releasing the lock, so a user's `Drop`
 //! never runs under the lock.
 
-/// How many slots a store reserves up front at most (32 KiB of pointers);
-/// larger bounds grow their storage as they fill.
+/// How many loose slots a generation reserves up front at most (32 KiB of
+/// pointers); larger bounds grow their storage as they fill.
 const PREALLOCATED: usize = 4096;
 
 /// Idle objects, boxed so moving them costs a pointer.
 #[derive(Debug)]
 pub(crate) struct Store<T> {
-    fresh: Vec<Box<T>>,
-    victim: Vec<Box<T>>,
+    fresh: Generation<T>,
+    victim: Generation<T>,
+    /// Empty batch `Vec`s, with a thread cache's capacity, for caches that
+    /// spill; refills give theirs back, so at steady state none is allocated.
+    spares: Vec<Vec<Box<T>>>,
+    /// Objects in both generations.
+    len: usize,
     max_idle: usize,
+}
+
+#[derive(Debug)]
+struct Generation<T> {
+    /// Whole batches, the most recent last. Never empty `Vec`s.
+    batches: Vec<Vec<Box<T>>>,
+    loose: Vec<Box<T>>,
+}
+
+impl<T> Generation<T> {
+    const fn new() -> Self {
+        Self { batches: Vec::new(), loose: Vec::new() }
+    }
+
+    /// Takes one object: a loose one first (they are few), else from the
+    /// most recent batch, whose `Vec` becomes a spare once empty.
+    fn pop(&mut self, spares: &mut Vec<Vec<Box<T>>>) -> Option<Box<T>> {
+        if let Some(object) = self.loose.pop() {
+            return Some(object);
+        }
+        let batch = self.batches.last_mut()?;
+        let object = batch.pop();
+        if batch.is_empty() {
+            spares.extend(self.batches.pop());
+        }
+        object
+    }
+
+    fn into_objects(self, into: &mut Vec<Box<T>>) {
+        into.extend(self.loose);
+        for batch in self.batches {
+            into.extend(batch);
+        }
+    }
 }
 
 impl<T> Store<T> {
     pub(crate) const fn new(max_idle: usize) -> Self {
-        Self { fresh: Vec::new(), victim: Vec::new(), max_idle }
+        Self { fresh: Generation::new(), victim: Generation::new(), spares: Vec::new(), len: 0, max_idle }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.fresh.len() + self.victim.len()
+        self.len
     }
 
     fn room(&self) -> usize {
-        self.max_idle.saturating_sub(self.len())
+        self.max_idle.saturating_sub(self.len)
     }
 
     /// Reserves the whole bound (up to [`PREALLOCATED`] slots) on the first
-    /// insertion of a generation, so a new peak of idle objects never
+    /// loose insertion of a generation, so a new peak of idle objects never
     /// reallocates on a return path: steady state allocates nothing.
-    fn reserve_for_bound(&mut self) {
-        if self.fresh.capacity() == 0 {
-            self.fresh.reserve_exact(self.max_idle.min(PREALLOCATED));
+    fn reserve_loose(&mut self) {
+        if self.fresh.loose.capacity() == 0 {
+            self.fresh.loose.reserve_exact(self.max_idle.min(PREALLOCATED));
         }
     }
 
     /// Takes one object, the most recently returned first.
     pub(crate) fn pop(&mut self) -> Option<Box<T>> {
-        self.fresh.pop().or_else(|| self.victim.pop())
+        let object = self.fresh.pop(&mut self.spares).or_else(|| self.victim.pop(&mut self.spares))?;
+        self.len -= 1;
+        Some(object)
     }
 
     /// Keeps `object` if there is room, or gives it back.
@@ -53,43 +103,99 @@ impl<T> Store<T> {
         if self.room() == 0 {
             return Err(object);
         }
-        self.reserve_for_bound();
-        self.fresh.push(object);
+        self.reserve_loose();
+        self.fresh.loose.push(object);
+        self.len += 1;
         Ok(())
     }
 
-    /// Moves up to `n` objects into `into`; returns how many moved.
-    pub(crate) fn take_batch(&mut self, into: &mut Vec<Box<T>>, n: usize) -> usize {
-        let from_fresh = n.min(self.fresh.len());
-        into.extend(self.fresh.drain(self.fresh.len() - from_fresh..));
-        let from_victim = (n - from_fresh).min(self.victim.len());
-        into.extend(self.victim.drain(self.victim.len() - from_victim..));
-        from_fresh + from_victim
+    /// Refills an empty thread cache: swaps it for a stored batch, or moves
+    /// up to `n` loose objects into it. Returns how many it now holds.
+    pub(crate) fn refill(&mut self, cache: &mut Vec<Box<T>>, n: usize) -> usize {
+        debug_assert!(cache.is_empty(), "only an empty cache refills");
+        let batch = match self.fresh.batches.pop() {
+            Some(batch) => Some(batch),
+            None if self.fresh.loose.is_empty() => self.victim.batches.pop(),
+            None => None,
+        };
+        if let Some(batch) = batch {
+            let empty = std::mem::replace(cache, batch);
+            self.spares.push(empty);
+        } else {
+            for generation in [&mut self.fresh, &mut self.victim] {
+                let from = (n - cache.len()).min(generation.loose.len());
+                cache.extend(generation.loose.drain(generation.loose.len() - from..));
+            }
+        }
+        self.len -= cache.len();
+        cache.len()
     }
 
-    /// Moves up to `n` objects out of the front of `from` (the ones a cache
-    /// used least recently), as many as there is room for; returns how many.
-    pub(crate) fn give_batch(&mut self, from: &mut Vec<Box<T>>, n: usize) -> usize {
-        let moved = n.min(from.len()).min(self.room());
-        if moved > 0 {
-            self.reserve_for_bound();
+    /// Takes the `n` oldest objects (the front) of a full thread cache, as
+    /// many as there is room for; returns how many moved.
+    ///
+    /// With room for all `n`, the cache's own `Vec` becomes a stored batch
+    /// and the cache continues in a spare holding the objects it keeps (a
+    /// spare is allocated, once, if none is left).
+    pub(crate) fn spill(&mut self, cache: &mut Vec<Box<T>>, n: usize) -> usize {
+        let moved = n.min(cache.len()).min(self.room());
+        if moved == 0 {
+            return 0;
         }
-        self.fresh.extend(from.drain(..moved));
+        if moved == cache.len() || moved == n {
+            let mut spare = self.spares.pop().unwrap_or_else(|| Vec::with_capacity(cache.capacity()));
+            spare.extend(cache.drain(moved..));
+            let batch = std::mem::replace(cache, spare);
+            self.fresh.batches.push(batch);
+        } else {
+            self.reserve_loose();
+            self.fresh.loose.extend(cache.drain(..moved));
+        }
+        self.len += moved;
         moved
     }
 
-    /// Takes every object out.
+    /// Takes every object of an exiting thread's cache it has room for;
+    /// the cache keeps the rest, for the caller to drop.
+    pub(crate) fn hand_back(&mut self, cache: &mut Vec<Box<T>>) {
+        if cache.is_empty() {
+            return;
+        }
+        if cache.len() <= self.room() {
+            self.len += cache.len();
+            self.fresh.batches.push(std::mem::take(cache));
+        } else {
+            self.spill_loose(cache);
+        }
+    }
+
+    fn spill_loose(&mut self, cache: &mut Vec<Box<T>>) {
+        let moved = cache.len().min(self.room());
+        if moved > 0 {
+            self.reserve_loose();
+            self.fresh.loose.extend(cache.drain(..moved));
+            self.len += moved;
+        }
+    }
+
+    /// Takes every object out, and frees the spare batch storage.
     pub(crate) fn take_all(&mut self) -> Vec<Box<T>> {
-        let mut all = std::mem::take(&mut self.victim);
-        all.append(&mut self.fresh);
+        let mut all = Vec::with_capacity(self.len);
+        std::mem::replace(&mut self.victim, Generation::new()).into_objects(&mut all);
+        std::mem::replace(&mut self.fresh, Generation::new()).into_objects(&mut all);
+        self.spares = Vec::new();
+        self.len = 0;
         all
     }
 
     /// Ends a period: returns the victims (not taken since the previous trim)
     /// and makes the current generation the next victims.
     pub(crate) fn trim(&mut self) -> Vec<Box<T>> {
-        let evicted = std::mem::take(&mut self.victim);
-        self.victim = std::mem::take(&mut self.fresh);
+        let fresh = std::mem::replace(&mut self.fresh, Generation::new());
+        let victims = std::mem::replace(&mut self.victim, fresh);
+        let mut evicted = Vec::new();
+        victims.into_objects(&mut evicted);
+        self.len -= evicted.len();
         evicted
     }
 }
@@ -106,6 +212,17 @@ mod tests {
         store
     }
 
+    #[allow(clippy::vec_box)] // a thread cache holds boxes
+    fn cache_with(capacity: usize, values: &[u32]) -> Vec<Box<u32>> {
+        let mut cache = Vec::with_capacity(capacity);
+        cache.extend(values.iter().map(|&v| Box::new(v)));
+        cache
+    }
+
+    fn values(objects: &[Box<u32>]) -> Vec<u32> {
+        objects.iter().map(|b| **b).collect()
+    }
+
     #[test]
     fn push_stops_at_max_idle_and_gives_the_object_back() {
         let mut store = store_with(2, &[1, 2]);
@@ -120,13 +237,49 @@ mod tests {
     }
 
     #[test]
-    fn batches_respect_room_and_availability() {
+    fn a_spill_hands_over_the_oldest_as_a_batch_and_a_refill_swaps_it_in() {
+        let mut store = Store::new(16);
+        let mut full = cache_with(4, &[1, 2, 3, 4]);
+        assert_eq!(store.spill(&mut full, 3), 3);
+        assert_eq!(values(&full), [4], "the newest stays");
+        assert_eq!(full.capacity(), 4, "the cache continues at its capacity");
+        assert_eq!(store.len(), 3);
+
+        let mut empty = cache_with(4, &[]);
+        assert_eq!(store.refill(&mut empty, 3), 3);
+        assert_eq!(values(&empty), [1, 2, 3]);
+        assert_eq!((empty.capacity(), store.len()), (4, 0));
+
+        // The refill's empty `Vec` is the next spill's: nothing allocated.
+        assert_eq!(store.spares.len(), 1);
+        let mut full = cache_with(4, &[5, 6, 7, 8]);
+        assert_eq!(store.spill(&mut full, 3), 3);
+        assert_eq!((store.spares.len(), full.capacity(), store.len()), (0, 4, 3));
+    }
+
+    #[test]
+    fn spills_respect_room_and_fall_back_to_loose_objects() {
         let mut store = store_with(4, &[1, 2, 3]);
-        let mut cache = vec![Box::new(10), Box::new(11), Box::new(12)];
-        assert_eq!(store.give_batch(&mut cache, 3), 1, "only one slot left");
-        assert_eq!(cache.iter().map(|b| **b).collect::<Vec<_>>(), [11, 12], "oldest moved");
-        let mut into = Vec::new();
-        assert_eq!(store.take_batch(&mut into, 10), 4);
+        let mut cache = cache_with(3, &[10, 11, 12]);
+        assert_eq!(store.spill(&mut cache, 3), 1, "only one slot left");
+        assert_eq!(values(&cache), [11, 12], "oldest moved");
+        assert_eq!(store.spill(&mut cache, 3), 0, "full");
+        let mut into = cache_with(8, &[]);
+        assert_eq!(store.refill(&mut into, 8), 4, "loose objects move one by one");
+        assert_eq!(store.len(), 0);
+    }
+
+    #[test]
+    fn an_exiting_cache_is_kept_whole_or_as_far_as_it_fits() {
+        let mut store = Store::new(5);
+        let mut first = cache_with(4, &[1, 2, 3]);
+        store.hand_back(&mut first);
+        assert!(first.is_empty());
+        let mut second = cache_with(4, &[4, 5, 6]);
+        store.hand_back(&mut second);
+        assert_eq!(values(&second), [6], "what does not fit stays for the caller to drop");
+        assert_eq!(store.len(), 5);
+        assert_eq!(store.take_all().len(), 5);
         assert_eq!(store.len(), 0);
     }
 
@@ -139,6 +292,17 @@ mod tests {
         let _taken = store.pop(); // 2: a victim taken again is no longer idle
         let evicted: Vec<u32> = store.trim().into_iter().map(|b| *b).collect();
         assert_eq!(evicted, [1]);
+        assert_eq!(store.len(), 0);
+    }
+
+    #[test]
+    fn batches_age_with_their_generation() {
+        let mut store = Store::new(16);
+        let mut cache = cache_with(4, &[1, 2, 3, 4]);
+        store.spill(&mut cache, 3);
+        assert!(store.trim().is_empty());
+        assert_eq!(store.len(), 3, "a victim batch is still idle");
+        assert_eq!(values(&store.trim()), [1, 2, 3]);
         assert_eq!(store.len(), 0);
     }
 }
