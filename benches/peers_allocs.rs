@@ -7,6 +7,13 @@
 //! contender and scenario warms up, then runs `PEERS_ALLOC_ITERS` iterations
 //! (default 20000); the result is allocations per object taken. Output:
 //! `target/peers/allocs.json` (or `PEERS_OUT`).
+//!
+//! Warm-up runs batches until two in a row allocate nothing (at most
+//! [`MAX_WARM_UP`]): a pool's population grows until it covers the largest
+//! number of objects ever out at once, and with per-thread caches that peak
+//! (objects in flight plus what the returning thread's cache holds before it
+//! spills) is reached only when the scheduler happens to produce it. The
+//! `warm_up` field of the output says how many batches that took.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::env;
@@ -57,6 +64,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The most warm-up batches before measuring anyway.
+const MAX_WARM_UP: u32 = 30;
+
 fn main() {
     let iters: u64 = env::var("PEERS_ALLOC_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let out = env::var("PEERS_OUT").unwrap_or_else(|_| "target/peers/allocs.json".into());
@@ -67,8 +77,13 @@ fn main() {
             for contender in &contenders {
                 let Some(runner) = (contender.runner)(scenario) else { continue };
                 // Warm-up: objects, caches and slabs reach their steady size.
-                for _ in 0..3 {
+                let mut warm_up = 0;
+                let mut quiet = 0;
+                while quiet < 2 && warm_up < MAX_WARM_UP {
+                    let before = ALLOCATIONS.load(Relaxed);
                     runner.run(iters);
+                    quiet = if ALLOCATIONS.load(Relaxed) == before { quiet + 1 } else { 0 };
+                    warm_up += 1;
                 }
                 let before = ALLOCATIONS.load(Relaxed);
                 runner.run(iters);
@@ -80,7 +95,7 @@ fn main() {
                 first = false;
                 write!(
                     json,
-                    "{{\"workload\":\"{workload}\",\"scenario\":\"{}\",\"contender\":\"{}\",\"allocations\":{allocations},\"per_object\":{per_object:.4}}}",
+                    "{{\"workload\":\"{workload}\",\"scenario\":\"{}\",\"contender\":\"{}\",\"allocations\":{allocations},\"per_object\":{per_object:.4},\"warm_up\":{warm_up}}}",
                     scenario.name(),
                     contender.name
                 )
