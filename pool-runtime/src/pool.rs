@@ -378,6 +378,10 @@ struct DiscardOnPanic<'a, T: Reset + Send + 'static> {
 }
 
 impl<T: Reset + Send + 'static> Drop for DiscardOnPanic<'_, T> {
+    // Out of line: it runs only while unwinding, and inlined into every
+    // return path its count and drop would keep that path from inlining.
+    #[cold]
+    #[inline(never)]
     fn drop(&mut self) {
         self.pool.count(Event::Panic);
         drop(self.held.take());
