@@ -43,8 +43,8 @@
 //!   `thread_local!` slot that `Reset::__thread_slot` hands to the engine: the
 //!   pool reaches the calling thread's cache through that static directly,
 //!   where a hand-built `Pool<T>` goes through the engine's per-thread table
-//!   (an id lookup and a downcast). On the engine benchmark that is 145
-//!   instructions per take/return cycle against 215 for a hand-built static
+//!   (an id lookup and a downcast). On the engine benchmark that is 140
+//!   instructions per take/return cycle against 217 for a hand-built static
 //!   (`scripts/callgrind-engine.sh`).
 //! * Everything lives in `const _: () = { ... }`, names the runtime through
 //!   `::poolable::__private` (or `#[pool(crate = path)]`) and the standard
