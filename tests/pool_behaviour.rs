@@ -270,3 +270,77 @@ fn pools_lists_every_used_pool() {
     let listed = poolable::pools().into_iter().find(|p| p.name == "listed_pool").expect("registered");
     assert_eq!(listed.stats.misses, 1);
 }
+
+static FRAGILE_DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts its drops: an object must be dropped exactly once.
+#[derive(Default)]
+struct DropCounted;
+
+impl Drop for DropCounted {
+    fn drop(&mut self) {
+        FRAGILE_DROPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn explode_if_set(explode: &mut bool) {
+    assert!(!*explode, "reset refused");
+}
+
+/// A derived type: its return path is the one inlined into the caller.
+#[derive(Default, poolable::Poolable)]
+#[pool(name = "derived_fragile")]
+struct DerivedFragile {
+    #[pool(reset = explode_if_set)]
+    explode: bool,
+    data: Vec<u8>,
+    #[pool(skip)]
+    _drops: DropCounted,
+}
+
+#[test]
+fn a_derived_type_drops_a_panicking_or_panicked_object_exactly_once() {
+    use poolable::Poolable;
+    use std::sync::atomic::Ordering::SeqCst;
+    let pool = DerivedFragile::pool();
+
+    let mut bad = DerivedFragile::pooled();
+    bad.explode = true;
+    let unwound = catch_unwind(AssertUnwindSafe(|| drop(bad)));
+    assert!(unwound.is_err(), "the panic reaches the code that dropped the guard");
+    assert_eq!((pool.discards().panic, FRAGILE_DROPS.load(SeqCst)), (1, 1), "dropped once, counted once");
+
+    let unwound = catch_unwind(AssertUnwindSafe(|| {
+        let mut half_written = DerivedFragile::pooled();
+        half_written.data.extend_from_slice(b"partial");
+        panic!("handler failed");
+    }));
+    assert!(unwound.is_err());
+    assert_eq!((pool.discards().panic, FRAGILE_DROPS.load(SeqCst)), (2, 2));
+
+    let mut good = DerivedFragile::pooled();
+    assert!(good.data.is_empty() && !good.explode, "no broken object was handed on");
+    good.data.push(1);
+    drop(good);
+    let stats = pool.stats();
+    assert_eq!((stats.returns, stats.idle, stats.in_use, stats.discards), (1, 1, 0, 2));
+    assert_balanced(stats);
+    assert_eq!(FRAGILE_DROPS.load(SeqCst), 2, "the good object is idle, not dropped");
+}
+
+#[derive(Default, poolable::Poolable)]
+#[pool(name = "derived_never_used")]
+struct NeverUsed {
+    data: Vec<u8>,
+}
+
+#[test]
+fn a_thread_that_never_used_a_derived_pool_has_nothing_to_clear() {
+    use poolable::Poolable;
+    let pool = NeverUsed::pool();
+    assert_eq!((pool.local_idle(), pool.shared_idle()), (0, 0));
+    pool.clear();
+    assert_eq!(pool.stats(), PoolStats::default(), "clearing a dormant cache counts nothing");
+    drop(NeverUsed::pooled());
+    assert_eq!(pool.local_idle(), 1, "the first return woke the cache");
+}

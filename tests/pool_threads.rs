@@ -405,3 +405,70 @@ fn a_derived_guard_dropped_at_thread_exit_is_never_stranded() {
     pool.clear();
     assert_eq!(EXIT_LIVE.load(SeqCst), 0, "nothing stranded in an exited thread's cache");
 }
+
+static LATE_USER_LIVE: AtomicI64 = AtomicI64::new(0);
+
+struct LateUserToken;
+
+impl Default for LateUserToken {
+    fn default() -> Self {
+        LATE_USER_LIVE.fetch_add(1, SeqCst);
+        LateUserToken
+    }
+}
+
+impl Drop for LateUserToken {
+    fn drop(&mut self) {
+        LATE_USER_LIVE.fetch_sub(1, SeqCst);
+    }
+}
+
+#[derive(Default, poolable::Poolable)]
+#[pool(name = "derived_used_at_exit")]
+struct UsedAtExit {
+    payload: Vec<u8>,
+    #[pool(skip)]
+    _token: LateUserToken,
+}
+
+/// Takes and returns objects from its destructor, at thread exit.
+struct TakesAtExit;
+
+impl Drop for TakesAtExit {
+    fn drop(&mut self) {
+        use poolable::Poolable;
+        for _ in 0..2 {
+            let mut object = UsedAtExit::pooled();
+            assert!(object.payload.is_empty(), "a reused object arrives reset, even at exit");
+            object.payload.push(7);
+        }
+    }
+}
+
+thread_local! {
+    static TAKES_AT_EXIT: TakesAtExit = const { TakesAtExit };
+}
+
+#[test]
+fn a_derived_pool_used_after_its_cache_was_handed_back_goes_to_the_shared_store() {
+    use poolable::Poolable;
+    thread::spawn(|| {
+        // Registered before the pool's exit hook, so destroyed after it: the
+        // takes and returns in its destructor find this thread's cache closed.
+        TAKES_AT_EXIT.with(|_| {});
+        drop(UsedAtExit::pooled());
+    })
+    .join()
+    .unwrap();
+    let pool = UsedAtExit::pool();
+    let stats = pool.stats();
+    assert_eq!((stats.misses, stats.hits, stats.returns, stats.in_use), (1, 2, 3, 0), "{stats:?}");
+    assert_balanced(stats);
+    assert_eq!(
+        (pool.shared_idle(), LATE_USER_LIVE.load(SeqCst)),
+        (1, 1),
+        "the one object is in the shared store"
+    );
+    pool.clear();
+    assert_eq!(LATE_USER_LIVE.load(SeqCst), 0);
+}

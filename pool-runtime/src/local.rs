@@ -30,12 +30,13 @@ loom::thread_local! {
     static CACHES: RefCell<Caches> = RefCell::new(Vec::new());
 }
 
-/// Runs `f` on the calling thread's cache for `pool`, creating it on first use.
+/// Runs `f` on the calling thread's cache for `pool`, waking it on first use.
 ///
-/// Returns `None` where no cache can be had: while the thread's caches are
-/// being destroyed at its exit, or when a pool operation runs inside another
-/// one on the same thread (a `Drop` of a discarded object that drops a guard
-/// of another pool, say). Callers then go to the shared store directly.
+/// Returns `None` where no cache can be had: once the thread's caches were
+/// handed back at its exit (or while they are), or when a pool operation
+/// runs inside another one on the same thread (a `Drop` of a discarded object
+/// that drops a guard of another pool, say). Callers then go to the shared
+/// store directly.
 #[inline(always)]
 pub(crate) fn with_cache<T, R>(pool: &'static Pool<T>, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R>
 where
@@ -125,8 +126,9 @@ impl<T: Reset + Send + 'static> TypedSlot<T> {
     }
 
     /// Runs `f` on this thread's cache as it is, dormant, awake or closed:
-    /// for [`LocalCache::take`] and [`LocalCache::put_if_room`], which find
-    /// nothing to do in a cache that is not awake. `None` as for
+    /// for [`LocalCache::take`] and [`LocalCache::put_if_room`]: a cache
+    /// that is not awake is empty and has no room, so they fall into their
+    /// slow paths (which wake it, or use the shared store). `None` as for
     /// [`with_cache`].
     #[inline(always)]
     pub(crate) fn with_hot<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
@@ -212,7 +214,7 @@ enum State {
 pub(crate) struct LocalCache<T: Reset + Send + 'static> {
     /// Idle objects, most recently returned last. Its capacity, reserved
     /// exactly once (`Vec::with_capacity` is exact), *is* the cache's bound
-    /// `min(cache_size, max_idle)`: a push below it never reallocates, and the
+    /// `min(cache_size, max_idle, 4096)`: a push below it never reallocates, and the
     /// hit path reads one field fewer.
     objects: Vec<Box<T>>,
     /// This thread's tally while awake; a placeholder no one counts on
@@ -255,7 +257,10 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
             }
         }
         pool.id();
-        self.objects = Vec::with_capacity(pool.config().local_capacity());
+        let capacity = pool.config().local_capacity();
+        let spare = if capacity > 0 { lock(pool.store()).take_spare() } else { None };
+        self.objects = spare.unwrap_or_else(|| Vec::with_capacity(capacity));
+        debug_assert_eq!(self.objects.capacity(), capacity, "a spare has a cache's capacity");
         self.tally = pool.counters().attach();
         self.pool = Some(pool);
         self.state = State::Awake;

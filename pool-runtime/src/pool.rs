@@ -69,7 +69,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
             Self {
                 create,
                 id: AtomicUsize::new(registry::UNREGISTERED),
-                store: Mutex::new(Store::new(config.get_max_idle())),
+                store: Mutex::new(Store::new(config.get_max_idle(), config.batch())),
                 counters: Counters::new(),
                 config,
             }
@@ -286,7 +286,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// cache (counted as evictions).
     ///
     /// Other threads' caches are theirs: each holds at most
-    /// `min(cache_size, max_idle)` objects, and drains into the shared store
+    /// `min(cache_size, max_idle, 4096)` objects, and drains into the shared store
     /// as it overflows or when its thread exits.
     pub fn clear(&'static self) {
         let mut evicted = lock(&self.store).take_all();

@@ -22,14 +22,20 @@
 /// pointers); larger bounds grow their storage as they fill.
 const PREALLOCATED: usize = 4096;
 
+/// A batch of idle objects, as a thread cache holds them.
+type Batch<T> = Vec<Box<T>>;
+
 /// Idle objects, boxed so moving them costs a pointer.
 #[derive(Debug)]
 pub(crate) struct Store<T> {
     fresh: Generation<T>,
     victim: Generation<T>,
     /// Empty batch `Vec`s, with a thread cache's capacity, for caches that
-    /// spill; refills give theirs back, so at steady state none is allocated.
+    /// spill or wake; refills give theirs back, so at steady state none is
+    /// allocated. At most `spare_limit`: as many as batches fit in the store,
+    /// and one more.
     spares: Vec<Vec<Box<T>>>,
+    spare_limit: usize,
     /// Objects in both generations.
     len: usize,
     max_idle: usize,
@@ -47,31 +53,48 @@ impl<T> Generation<T> {
         Self { batches: Vec::new(), loose: Vec::new() }
     }
 
-    /// Takes one object: a loose one first (they are few), else from the
-    /// most recent batch, whose `Vec` becomes a spare once empty.
-    fn pop(&mut self, spares: &mut Vec<Vec<Box<T>>>) -> Option<Box<T>> {
-        if let Some(object) = self.loose.pop() {
-            return Some(object);
-        }
-        let batch = self.batches.last_mut()?;
-        let object = batch.pop();
-        if batch.is_empty() {
-            spares.extend(self.batches.pop());
-        }
-        object
+    fn len(&self) -> usize {
+        self.loose.len() + self.batches.iter().map(Vec::len).sum::<usize>()
     }
 
-    fn into_objects(self, into: &mut Vec<Box<T>>) {
-        into.extend(self.loose);
-        for batch in self.batches {
-            into.extend(batch);
+    /// Takes one object: a loose one first (they are few), else from the
+    /// most recent batch, whose `Vec` is returned once empty.
+    fn pop(&mut self) -> Option<(Box<T>, Option<Batch<T>>)> {
+        if let Some(object) = self.loose.pop() {
+            return Some((object, None));
         }
+        let batch = self.batches.last_mut()?;
+        let object = batch.pop()?;
+        let emptied = if batch.is_empty() { self.batches.pop() } else { None };
+        Some((object, emptied))
     }
 }
 
 impl<T> Store<T> {
-    pub(crate) const fn new(max_idle: usize) -> Self {
-        Self { fresh: Generation::new(), victim: Generation::new(), spares: Vec::new(), len: 0, max_idle }
+    /// A store for `max_idle` objects, exchanging batches of `batch`.
+    pub(crate) const fn new(max_idle: usize, batch: usize) -> Self {
+        let bounded = if max_idle < PREALLOCATED { max_idle } else { PREALLOCATED };
+        Self {
+            fresh: Generation::new(),
+            victim: Generation::new(),
+            spares: Vec::new(),
+            spare_limit: bounded / if batch == 0 { 1 } else { batch } + 1,
+            len: 0,
+            max_idle,
+        }
+    }
+
+    /// Keeps an empty batch `Vec` for a later spill, unless enough are kept.
+    fn keep_spare(&mut self, spare: Vec<Box<T>>) {
+        debug_assert!(spare.is_empty());
+        if self.spares.len() < self.spare_limit {
+            self.spares.push(spare);
+        }
+    }
+
+    /// Storage for a waking thread cache: a spare, if one is left.
+    pub(crate) fn take_spare(&mut self) -> Option<Vec<Box<T>>> {
+        self.spares.pop()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -91,9 +114,12 @@ impl<T> Store<T> {
         }
     }
 
-    /// Takes one object, the most recently returned first.
+    /// Takes one object, a fresh one first.
     pub(crate) fn pop(&mut self) -> Option<Box<T>> {
-        let object = self.fresh.pop(&mut self.spares).or_else(|| self.victim.pop(&mut self.spares))?;
+        let (object, emptied) = self.fresh.pop().or_else(|| self.victim.pop())?;
+        if let Some(emptied) = emptied {
+            self.keep_spare(emptied);
+        }
         self.len -= 1;
         Some(object)
     }
@@ -120,7 +146,7 @@ impl<T> Store<T> {
         };
         if let Some(batch) = batch {
             let empty = std::mem::replace(cache, batch);
-            self.spares.push(empty);
+            self.keep_spare(empty);
         } else {
             for generation in [&mut self.fresh, &mut self.victim] {
                 let from = (n - cache.len()).min(generation.loose.len());
@@ -180,21 +206,30 @@ impl<T> Store<T> {
 
     /// Takes every object out, and frees the spare batch storage.
     pub(crate) fn take_all(&mut self) -> Vec<Box<T>> {
-        let mut all = Vec::with_capacity(self.len);
-        std::mem::replace(&mut self.victim, Generation::new()).into_objects(&mut all);
-        std::mem::replace(&mut self.fresh, Generation::new()).into_objects(&mut all);
+        let mut all = self.evict(Generation::new());
+        all.extend(self.evict(Generation::new()));
         self.spares = Vec::new();
-        self.len = 0;
         all
     }
 
     /// Ends a period: returns the victims (not taken since the previous trim)
     /// and makes the current generation the next victims.
     pub(crate) fn trim(&mut self) -> Vec<Box<T>> {
-        let fresh = std::mem::replace(&mut self.fresh, Generation::new());
+        self.evict(Generation::new())
+    }
+
+    /// Makes `next` the fresh generation, the fresh one the victims, and
+    /// takes the objects of the old victims out; their batch `Vec`s become
+    /// spares.
+    fn evict(&mut self, next: Generation<T>) -> Vec<Box<T>> {
+        let fresh = std::mem::replace(&mut self.fresh, next);
         let victims = std::mem::replace(&mut self.victim, fresh);
-        let mut evicted = Vec::new();
-        victims.into_objects(&mut evicted);
+        let mut evicted = Vec::with_capacity(victims.len());
+        evicted.extend(victims.loose);
+        for mut batch in victims.batches {
+            evicted.append(&mut batch);
+            self.keep_spare(batch);
+        }
         self.len -= evicted.len();
         evicted
     }
@@ -205,7 +240,7 @@ mod tests {
     use super::Store;
 
     fn store_with(max_idle: usize, values: &[u32]) -> Store<u32> {
-        let mut store = Store::new(max_idle);
+        let mut store = Store::new(max_idle, 3);
         for &v in values {
             store.push(Box::new(v)).unwrap();
         }
@@ -238,7 +273,7 @@ mod tests {
 
     #[test]
     fn a_spill_hands_over_the_oldest_as_a_batch_and_a_refill_swaps_it_in() {
-        let mut store = Store::new(16);
+        let mut store = Store::new(16, 3);
         let mut full = cache_with(4, &[1, 2, 3, 4]);
         assert_eq!(store.spill(&mut full, 3), 3);
         assert_eq!(values(&full), [4], "the newest stays");
@@ -271,7 +306,7 @@ mod tests {
 
     #[test]
     fn an_exiting_cache_is_kept_whole_or_as_far_as_it_fits() {
-        let mut store = Store::new(5);
+        let mut store = Store::new(5, 3);
         let mut first = cache_with(4, &[1, 2, 3]);
         store.hand_back(&mut first);
         assert!(first.is_empty());
@@ -296,8 +331,36 @@ mod tests {
     }
 
     #[test]
+    fn spares_stay_bounded_under_thread_churn() {
+        // Each short-lived thread wakes with a new `Vec` (the worst case: no
+        // spare taken), refills by swapping a batch in, which leaves its `Vec`
+        // as a spare, and hands its cache back at exit.
+        let mut store = Store::new(64, 3);
+        let mut first = cache_with(4, &[1, 2, 3]);
+        store.hand_back(&mut first);
+        for _ in 0..1000 {
+            let mut cache = Vec::with_capacity(4);
+            assert_eq!(store.refill(&mut cache, 3), 3);
+            store.hand_back(&mut cache);
+        }
+        assert!(store.spares.len() <= 64 / 3 + 1, "{} spares", store.spares.len());
+        assert_eq!(store.len(), 3);
+    }
+
+    #[test]
+    fn trimmed_batches_leave_their_storage_as_spares() {
+        let mut store = Store::new(16, 3);
+        let mut cache = cache_with(4, &[1, 2, 3, 4]);
+        store.spill(&mut cache, 3);
+        let spares = store.spares.len();
+        store.trim();
+        assert_eq!(store.trim().len(), 3);
+        assert_eq!(store.spares.len(), spares + 1);
+    }
+
+    #[test]
     fn batches_age_with_their_generation() {
-        let mut store = Store::new(16);
+        let mut store = Store::new(16, 3);
         let mut cache = cache_with(4, &[1, 2, 3, 4]);
         store.spill(&mut cache, 3);
         assert!(store.trim().is_empty());
