@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The peer comparison (issue 6), end to end, then BENCHMARKS.md.
 #
-#   scripts/bench-report.sh            (about 8-9 minutes on 2 cores)
+#   scripts/bench-report.sh            (about 12 minutes on 2 cores)
 #
 # 1. machine and toolchain        -> target/peers/machine.txt
 # 2. instructions per cycle        scripts/callgrind-peers.sh  -> target/peers/callgrind.json
 # 3. allocations per object        cargo bench --bench peers_allocs -> target/peers/allocs.json
-# 4. interleaved rounds (ratios)   cargo bench --bench peers_rounds -> target/peers/rounds.json
+# 4. interleaved rounds (ratios)   cargo bench --bench peers_rounds, PEERS_PROCESSES (3) times
+#                                  -> target/peers/rounds-<i>.json
 # 5. criterion medians             cargo bench --bench peers   -> target/criterion/peers_*/
 # 6. Go's sync.Pool                (cd benches/go && go test -bench) -> target/peers/go.txt
 # 7. scripts/bench-report.py writes BENCHMARKS.md from those files.
@@ -37,8 +38,11 @@ scripts/callgrind-peers.sh
 echo "== allocations per object"
 cargo bench --bench peers_allocs
 
-echo "== interleaved rounds"
-cargo bench --bench peers_rounds
+echo "== interleaved rounds (${PEERS_PROCESSES:-3} processes: each has its own heap layout)"
+rm -f target/peers/rounds-*.json
+for i in $(seq "${PEERS_PROCESSES:-3}"); do
+    PEERS_OUT="target/peers/rounds-$i.json" cargo bench --bench peers_rounds
+done
 
 if [ "${SKIP_CRITERION:-0}" != 1 ]; then
     echo "== criterion"
