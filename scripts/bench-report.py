@@ -159,7 +159,7 @@ def main():
     w("## Commands")
     w("")
     w("```sh")
-    w("scripts/bench-report.sh          # everything below, then BENCHMARKS.md (about 8 minutes)")
+    w("scripts/bench-report.sh          # everything below, then BENCHMARKS.md (about 12 minutes)")
     w("cargo bench --bench peers        # criterion: one group per workload and scenario, every contender in it")
     w("cargo bench --bench peers_rounds # interleaved rounds: the ratios (the script runs it 3 times)")
     w("cargo bench --bench peers_allocs # allocations per object at steady state (counting allocator)")
