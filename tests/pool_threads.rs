@@ -50,6 +50,29 @@ macro_rules! counted {
     };
 }
 
+/// A field that counts the derived objects alive in `$live`: made by
+/// `Default`, gone in `Drop` (a `#[pool(skip)]` field of derived types).
+macro_rules! token {
+    ($ty:ident, $live:ident) => {
+        static $live: AtomicI64 = AtomicI64::new(0);
+
+        struct $ty;
+
+        impl Default for $ty {
+            fn default() -> Self {
+                $live.fetch_add(1, SeqCst);
+                $ty
+            }
+        }
+
+        impl Drop for $ty {
+            fn drop(&mut self) {
+                $live.fetch_sub(1, SeqCst);
+            }
+        }
+    };
+}
+
 counted!(Churned, CHURNED_LIVE);
 
 #[test]
@@ -255,23 +278,7 @@ fn a_guard_dropped_by_a_thread_local_destructor_still_returns() {
     assert_eq!(LATE_LIVE.load(SeqCst), stats.idle as i64);
 }
 
-static TOKENS_LIVE: AtomicI64 = AtomicI64::new(0);
-
-/// Counts the derived objects alive: made by `Default`, gone in `Drop`.
-struct LiveToken;
-
-impl Default for LiveToken {
-    fn default() -> Self {
-        TOKENS_LIVE.fetch_add(1, SeqCst);
-        LiveToken
-    }
-}
-
-impl Drop for LiveToken {
-    fn drop(&mut self) {
-        TOKENS_LIVE.fetch_sub(1, SeqCst);
-    }
-}
+token!(LiveToken, TOKENS_LIVE);
 
 /// A derived type: its pool uses the per-type thread-local cache the derive
 /// generates, not the generic table the hand-built pools above use.
@@ -336,22 +343,7 @@ fn derived_pools_survive_thread_churn_and_cross_thread_drops() {
     assert_eq!(TOKENS_LIVE.load(SeqCst), 0, "clear drops the store and this thread's cache");
 }
 
-static EXIT_LIVE: AtomicI64 = AtomicI64::new(0);
-
-struct ExitToken;
-
-impl Default for ExitToken {
-    fn default() -> Self {
-        EXIT_LIVE.fetch_add(1, SeqCst);
-        ExitToken
-    }
-}
-
-impl Drop for ExitToken {
-    fn drop(&mut self) {
-        EXIT_LIVE.fetch_sub(1, SeqCst);
-    }
-}
+token!(ExitToken, EXIT_LIVE);
 
 /// A derived type, whose thread cache is handed back by an exit hook rather
 /// than by its own thread-local destructor.
@@ -406,22 +398,7 @@ fn a_derived_guard_dropped_at_thread_exit_is_never_stranded() {
     assert_eq!(EXIT_LIVE.load(SeqCst), 0, "nothing stranded in an exited thread's cache");
 }
 
-static LATE_USER_LIVE: AtomicI64 = AtomicI64::new(0);
-
-struct LateUserToken;
-
-impl Default for LateUserToken {
-    fn default() -> Self {
-        LATE_USER_LIVE.fetch_add(1, SeqCst);
-        LateUserToken
-    }
-}
-
-impl Drop for LateUserToken {
-    fn drop(&mut self) {
-        LATE_USER_LIVE.fetch_sub(1, SeqCst);
-    }
-}
+token!(LateUserToken, LATE_USER_LIVE);
 
 #[derive(Default, poolable::Poolable)]
 #[pool(name = "derived_used_at_exit")]
