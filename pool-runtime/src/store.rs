@@ -34,7 +34,7 @@ pub(crate) struct Store<T> {
     /// spill or wake; refills give theirs back, so at steady state none is
     /// allocated. At most `spare_limit`: as many as batches fit in the store,
     /// and one more.
-    spares: Vec<Vec<Box<T>>>,
+    spares: Vec<Batch<T>>,
     spare_limit: usize,
     /// Objects in both generations.
     len: usize,
@@ -44,8 +44,8 @@ pub(crate) struct Store<T> {
 #[derive(Debug)]
 struct Generation<T> {
     /// Whole batches, the most recent last. Never empty `Vec`s.
-    batches: Vec<Vec<Box<T>>>,
-    loose: Vec<Box<T>>,
+    batches: Vec<Batch<T>>,
+    loose: Batch<T>,
 }
 
 impl<T> Generation<T> {
@@ -85,7 +85,7 @@ impl<T> Store<T> {
     }
 
     /// Keeps an empty batch `Vec` for a later spill, unless enough are kept.
-    fn keep_spare(&mut self, spare: Vec<Box<T>>) {
+    fn keep_spare(&mut self, spare: Batch<T>) {
         debug_assert!(spare.is_empty());
         if self.spares.len() < self.spare_limit {
             self.spares.push(spare);
@@ -93,7 +93,7 @@ impl<T> Store<T> {
     }
 
     /// Storage for a waking thread cache: a spare, if one is left.
-    pub(crate) fn take_spare(&mut self) -> Option<Vec<Box<T>>> {
+    pub(crate) fn take_spare(&mut self) -> Option<Batch<T>> {
         self.spares.pop()
     }
 
@@ -137,7 +137,7 @@ impl<T> Store<T> {
 
     /// Refills an empty thread cache: swaps it for a stored batch, or moves
     /// up to `n` loose objects into it. Returns how many it now holds.
-    pub(crate) fn refill(&mut self, cache: &mut Vec<Box<T>>, n: usize) -> usize {
+    pub(crate) fn refill(&mut self, cache: &mut Batch<T>, n: usize) -> usize {
         debug_assert!(cache.is_empty(), "only an empty cache refills");
         let batch = match self.fresh.batches.pop() {
             Some(batch) => Some(batch),
@@ -163,7 +163,7 @@ impl<T> Store<T> {
     /// With room for all `n`, the cache's own `Vec` becomes a stored batch
     /// and the cache continues in a spare holding the objects it keeps (a
     /// spare is allocated, once, if none is left).
-    pub(crate) fn spill(&mut self, cache: &mut Vec<Box<T>>, n: usize) -> usize {
+    pub(crate) fn spill(&mut self, cache: &mut Batch<T>, n: usize) -> usize {
         let moved = n.min(cache.len()).min(self.room());
         if moved == 0 {
             return 0;
@@ -173,17 +173,16 @@ impl<T> Store<T> {
             spare.extend(cache.drain(moved..));
             let batch = std::mem::replace(cache, spare);
             self.fresh.batches.push(batch);
+            self.len += moved;
         } else {
-            self.reserve_loose();
-            self.fresh.loose.extend(cache.drain(..moved));
+            self.add_loose(cache, moved);
         }
-        self.len += moved;
         moved
     }
 
     /// Takes every object of an exiting thread's cache it has room for;
     /// the cache keeps the rest, for the caller to drop.
-    pub(crate) fn hand_back(&mut self, cache: &mut Vec<Box<T>>) {
+    pub(crate) fn hand_back(&mut self, cache: &mut Batch<T>) {
         if cache.is_empty() {
             return;
         }
@@ -191,16 +190,16 @@ impl<T> Store<T> {
             self.len += cache.len();
             self.fresh.batches.push(std::mem::take(cache));
         } else {
-            self.spill_loose(cache);
+            self.add_loose(cache, self.room());
         }
     }
 
-    fn spill_loose(&mut self, cache: &mut Vec<Box<T>>) {
-        let moved = cache.len().min(self.room());
-        if moved > 0 {
+    /// Moves the `n` oldest objects of `cache` in as loose objects.
+    fn add_loose(&mut self, cache: &mut Batch<T>, n: usize) {
+        if n > 0 {
             self.reserve_loose();
-            self.fresh.loose.extend(cache.drain(..moved));
-            self.len += moved;
+            self.fresh.loose.extend(cache.drain(..n));
+            self.len += n;
         }
     }
 
