@@ -6,7 +6,7 @@
 
 use crate::{Pool, PoolConfig, Reset};
 
-/// The smallest class: what [`buffer`](crate::buffer) hands out.
+/// The smallest class: what [`buffer`](crate::buffer()) hands out.
 pub(crate) const MIN_CAPACITY: usize = 4 << 10;
 /// The size cap: no buffer above it is pooled (64 KiB, as Go's `fmt` and
 /// `encoding/json` buffer pools).

@@ -9,7 +9,7 @@ use prometheus::Registry;
 use super::labels::totals_by_label;
 use super::series::{Series, Totals, REASONS};
 
-/// A [`Collector`] of every pool's series; what [`register`](super::register)
+/// A [`Collector`] of every pool's series; what [`register`]
 /// adds to a registry.
 ///
 /// It holds no state besides the family names: each
