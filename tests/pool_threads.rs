@@ -250,17 +250,9 @@ counted!(Late, LATE_LIVE);
 
 static LATE_POOL: Pool<Late> = Pool::with_config(Late::default, PoolConfig::new("late"));
 
-struct DropsAGuardAtExit(Option<Pooled<Late>>);
-
-impl Drop for DropsAGuardAtExit {
-    fn drop(&mut self) {
-        self.0.take();
-    }
-}
-
 thread_local! {
-    static HELD_UNTIL_EXIT: std::cell::RefCell<DropsAGuardAtExit> =
-        const { std::cell::RefCell::new(DropsAGuardAtExit(None)) };
+    /// Drops the guard it holds when the thread exits.
+    static HELD_UNTIL_EXIT: std::cell::RefCell<Option<Pooled<Late>>> = const { std::cell::RefCell::new(None) };
 }
 
 #[test]
@@ -268,7 +260,7 @@ fn a_guard_dropped_by_a_thread_local_destructor_still_returns() {
     thread::spawn(|| {
         drop(LATE_POOL.get()); // this thread's cache exists, and may be destroyed first
         let guard = LATE_POOL.get();
-        HELD_UNTIL_EXIT.with(|held| held.borrow_mut().0 = Some(guard));
+        HELD_UNTIL_EXIT.with(|held| *held.borrow_mut() = Some(guard));
     })
     .join()
     .unwrap();
@@ -355,17 +347,9 @@ struct DerivedAtExit {
     _token: ExitToken,
 }
 
-struct DropsADerivedGuardAtExit(Option<Pooled<DerivedAtExit>>);
-
-impl Drop for DropsADerivedGuardAtExit {
-    fn drop(&mut self) {
-        self.0.take();
-    }
-}
-
 thread_local! {
-    static DERIVED_HELD_UNTIL_EXIT: std::cell::RefCell<DropsADerivedGuardAtExit> =
-        const { std::cell::RefCell::new(DropsADerivedGuardAtExit(None)) };
+    /// Drops the guard it holds when the thread exits.
+    static DERIVED_HELD_UNTIL_EXIT: std::cell::RefCell<Option<Pooled<DerivedAtExit>>> = const { std::cell::RefCell::new(None) };
 }
 
 #[test]
@@ -383,7 +367,7 @@ fn a_derived_guard_dropped_at_thread_exit_is_never_stranded() {
             drop(DerivedAtExit::pooled());
             let mut guard = DerivedAtExit::pooled();
             guard.payload.push(1);
-            DERIVED_HELD_UNTIL_EXIT.with(|held| held.borrow_mut().0 = Some(guard));
+            DERIVED_HELD_UNTIL_EXIT.with(|held| *held.borrow_mut() = Some(guard));
         })
         .join()
         .unwrap();
