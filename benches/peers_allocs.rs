@@ -8,12 +8,19 @@
 //! (default 20000); the result is allocations per object taken. Output:
 //! `target/peers/allocs.json` (or `PEERS_OUT`).
 //!
-//! Warm-up runs batches until two in a row allocate nothing (at most
-//! [`MAX_WARM_UP`]): a pool's population grows until it covers the largest
-//! number of objects ever out at once, and with per-thread caches that peak
-//! (objects in flight plus what the returning thread's cache holds before it
-//! spills) is reached only when the scheduler happens to produce it. The
-//! `warm_up` field of the output says how many batches that took.
+//! A pool's population grows until it covers the largest number of objects
+//! ever out at once. With per-thread caches that peak (objects in flight plus
+//! what the returning thread's cache holds before it spills) is reached only
+//! when the scheduler happens to produce it: for poolable in producer/consumer
+//! the bound is exact, 64 objects in flight and a full consumer cache of 32,
+//! so the pool stops missing at 96 objects (`Pool::stats().misses`), but the
+//! last few of them could take hundreds of batches to come. So every
+//! contender is first populated alike, the way a service warms its pools at
+//! start-up: [`POPULATION`] objects taken at once on the main thread and
+//! returned. Then warm-up runs batches until [`QUIET`] in a row allocate
+//! nothing (at most [`MAX_WARM_UP`]; a contender that allocates on every
+//! cycle stops at once); the `warm_up` field of the output says how many
+//! batches that took.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::env;
@@ -64,8 +71,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// Objects every contender is populated with before the warm-up: twice
+/// what the scenarios hold at once.
+const POPULATION: usize = 2 * peers_common::IN_FLIGHT;
+
+/// Batches in a row without an allocation that end the warm-up.
+const QUIET: u32 = 8;
 /// The most warm-up batches before measuring anyway.
-const MAX_WARM_UP: u32 = 30;
+const MAX_WARM_UP: u32 = 400;
 
 fn main() {
     let iters: u64 = env::var("PEERS_ALLOC_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
@@ -76,14 +89,19 @@ fn main() {
         for scenario in Scenario::ALL {
             for contender in &contenders {
                 let Some(runner) = (contender.runner)(scenario) else { continue };
+                (contender.populate)(POPULATION);
                 // Warm-up: objects, caches and slabs reach their steady size.
                 let mut warm_up = 0;
                 let mut quiet = 0;
-                while quiet < 2 && warm_up < MAX_WARM_UP {
+                while quiet < QUIET && warm_up < MAX_WARM_UP {
                     let before = ALLOCATIONS.load(Relaxed);
                     runner.run(iters);
-                    quiet = if ALLOCATIONS.load(Relaxed) == before { quiet + 1 } else { 0 };
+                    let allocated = ALLOCATIONS.load(Relaxed) - before;
+                    quiet = if allocated == 0 { quiet + 1 } else { 0 };
                     warm_up += 1;
+                    if allocated >= iters {
+                        break; // allocates on every cycle: nothing to wait for
+                    }
                 }
                 let before = ALLOCATIONS.load(Relaxed);
                 runner.run(iters);

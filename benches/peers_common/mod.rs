@@ -639,6 +639,8 @@ pub struct Entry {
     pub name: &'static str,
     pub runner: Box<dyn Fn(Scenario) -> Option<Runner>>,
     pub single: Box<dyn Fn(u64)>,
+    /// Takes `n` objects at once on the calling thread, then returns them.
+    pub populate: Box<dyn Fn(usize)>,
 }
 
 fn entry<W: Workload, C: Contender<W>>(name: &'static str, contender: C, thread_local_only: bool) -> Entry {
@@ -647,6 +649,10 @@ fn entry<W: Workload, C: Contender<W>>(name: &'static str, contender: C, thread_
         name,
         runner: Box::new(move |scenario| runner(contender, scenario, thread_local_only)),
         single: Box::new(move |n| cycles(contender, n)),
+        populate: Box::new(move |n| {
+            let held: Vec<C::Guard> = (0..n).map(|_| contender.take()).collect();
+            held.into_iter().for_each(|guard| contender.give(guard));
+        }),
     }
 }
 
