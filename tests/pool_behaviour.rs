@@ -298,6 +298,38 @@ struct DerivedFragile {
     _drops: DropCounted,
 }
 
+/// Plain data, no drop glue: its whole return path is inlined into the
+/// caller, where `DerivedFragile`'s is one out-of-line call.
+#[derive(Default, poolable::Poolable)]
+#[pool(name = "plain_fragile")]
+struct PlainFragile {
+    #[pool(reset = explode_if_set)]
+    explode: bool,
+    words: [u64; 4],
+}
+
+#[test]
+fn a_plain_data_type_whose_reset_panics_is_discarded_on_the_inline_path() {
+    use poolable::Poolable;
+    assert!(!std::mem::needs_drop::<PlainFragile>(), "the inline return path");
+    let pool = PlainFragile::pool();
+
+    let mut bad = PlainFragile::pooled();
+    bad.explode = true;
+    bad.words = [7; 4];
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(bad))).is_err());
+    assert_eq!(pool.discards().panic, 1);
+
+    let mut good = PlainFragile::pooled();
+    assert!(!good.explode && good.words == [0; 4], "a fresh object, not the broken one");
+    good.words[0] = 1;
+    drop(good);
+    let stats = pool.stats();
+    assert_eq!((stats.misses, stats.returns, stats.idle, stats.in_use, stats.discards), (2, 1, 1, 0, 1));
+    assert_balanced(stats);
+    assert_eq!(PlainFragile::pooled().words, [0; 4], "kept and reset");
+}
+
 #[test]
 fn a_derived_type_drops_a_panicking_or_panicked_object_exactly_once() {
     use poolable::Poolable;

@@ -103,7 +103,9 @@ impl<T: Reset + Send + 'static> AsMut<T> for Pooled<T> {
 impl<T: Reset + Send + 'static> Drop for Pooled<T> {
     #[inline(always)]
     fn drop(&mut self) {
-        self.pool.give_back_held(&mut self.object);
+        if let Some(object) = self.object.take() {
+            self.pool.give_back_owned(object);
+        }
     }
 }
 
