@@ -167,3 +167,46 @@ fn tuples_reset_every_element() {
     assert_eq!(t, (String::new(), 0, vec![], None));
     assert!(t.retained_bytes() >= 10);
 }
+
+/// Which types the engine's return path treats as resetting in a few stores
+/// (inlined whole where a guard drops) and which as calling out of line (one
+/// call): `scripts/callgrind-peers.sh` measured both choices for each.
+#[test]
+fn small_resets_are_those_without_out_of_line_work() {
+    fn small<T: Reset>() -> bool {
+        T::__SMALL_RESET
+    }
+    assert!(small::<u64>() && small::<String>() && small::<Vec<u8>>() && small::<[u64; 8]>());
+    assert!(small::<Option<u32>>() && small::<Box<String>>() && small::<(u8, String)>());
+    assert!(!small::<Vec<String>>() && !small::<Option<String>>() && !small::<HashMap<u8, u8>>());
+    assert!(!small::<(u8, Vec<String>)>() && !small::<[Option<String>; 2]>());
+
+    fn clear(flag: &mut bool) {
+        *flag = false;
+    }
+    #[derive(Default, poolable::Reset)]
+    struct Plain {
+        text: String,
+        bytes: Vec<u8>,
+        #[pool(default)]
+        count: u32,
+        #[pool(skip)]
+        _names: Vec<String>,
+    }
+    #[derive(Default, poolable::Reset)]
+    struct Names {
+        names: Vec<String>,
+    }
+    #[derive(Default, poolable::Reset)]
+    struct WithFn {
+        #[pool(reset = clear)]
+        flag: bool,
+    }
+    #[derive(Default, poolable::Reset)]
+    struct DefaultString {
+        #[pool(default)]
+        text: String,
+    }
+    assert!(small::<Plain>(), "skipped fields do nothing on reset");
+    assert!(!small::<Names>() && !small::<WithFn>() && !small::<DefaultString>());
+}

@@ -44,6 +44,9 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let mut bounds = Vec::new();
     let mut resets = Vec::new();
     let mut retained = Vec::new();
+    // `&& ...` terms of `Reset::__SMALL_RESET`: whether every field resets
+    // in a few stores (a speed hint for the engine's return path).
+    let mut small = Vec::new();
     for field in &input.fields {
         let span = at(field.span());
         let ty = field.ty;
@@ -67,6 +70,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 retained.push(
                     quote_spanned!(span=> + <#gated as #private::Reset>::retained_bytes(&self.#member)),
                 );
+                small.push(quote_spanned!(span=> && <#gated as #private::Reset>::__SMALL_RESET));
             }
             FieldMode::Default => {
                 if generic {
@@ -77,10 +81,12 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 resets.push(
                     quote_spanned!(span=> self.#member = <#gated as ::core::default::Default>::default();),
                 );
+                small.push(quote_spanned!(span=> && !::core::mem::needs_drop::<#gated>()));
             }
             FieldMode::With(path) => {
                 let span = at(path.span());
                 resets.push(quote_spanned!(span=> #path(&mut self.#member);));
+                small.push(quote!(&&false));
             }
             FieldMode::Skip => {}
         }
@@ -114,6 +120,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let reset_impl = quote! {
         #[automatically_derived]
         impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
+            const __SMALL_RESET: ::core::primitive::bool = true #(#small)*;
             #[inline]
             fn reset(&mut self) {
                 #(#resets)*

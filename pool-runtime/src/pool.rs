@@ -140,22 +140,23 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// one out-of-line call, `give_back_slow`. Where that common case runs
     /// depends on the type, measured with `scripts/callgrind-peers.sh`:
     ///
-    /// * A type without drop glue (plain data, like the 64-byte workload)
-    ///   resets in a few stores, and the whole return inlines into the
-    ///   caller: 62 instructions per cycle, against 74 through a call.
-    /// * A type that owns heap data (the request builder: `String`s, a
-    ///   `Vec<String>`) has a reset with out-of-line calls and a panic path,
-    ///   too big for LLVM to inline into every drop site. Inlined into the
-    ///   guard's drop glue, that glue became a call which took the guard by
-    ///   address, so the caller kept the guard in memory and reloaded it; a
-    ///   call that takes the object by value keeps it in registers: 159
+    /// * A type whose reset is a few stores (`Reset::__SMALL_RESET`: plain
+    ///   data, `String`s, `Vec`s of `Copy` data, like the 64-byte and 4 KiB
+    ///   workloads) has its whole return inlined into the caller: 62 and 101
+    ///   instructions per cycle, against 74 and 111 through a call.
+    /// * A type whose reset calls out of line (the request builder drops the
+    ///   `String`s of a `Vec<String>` and an `Option<String>`) has a return
+    ///   path too big for LLVM to inline into every drop site. Inlined into
+    ///   the guard's drop glue, that glue became a call which took the guard
+    ///   by address, so the caller kept the guard in memory and reloaded it;
+    ///   a call that takes the object by value keeps it in registers: 159
     ///   instructions per cycle instead of 166.
     #[inline(always)]
     pub(crate) fn give_back_owned(&'static self, object: Box<T>) {
-        if std::mem::needs_drop::<T>() {
-            self.give_back_out_of_line(object);
-        } else {
+        if T::__SMALL_RESET {
             self.give_back_inline(object);
+        } else {
+            self.give_back_out_of_line(object);
         }
     }
 
