@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The peer comparison (issue 6), end to end, then BENCHMARKS.md.
 #
-#   scripts/bench-report.sh            (about 12 minutes on 2 cores)
+#   scripts/bench-report.sh            (about 15 minutes on 2 cores)
 #
 # 1. machine and toolchain        -> target/peers/machine.txt
 # 2. instructions per cycle        scripts/callgrind-peers.sh  -> target/peers/callgrind.json
 # 3. allocations per object        cargo bench --bench peers_allocs -> target/peers/allocs.json
-# 4. interleaved rounds (ratios)   cargo bench --bench peers_rounds, PEERS_PROCESSES (3) times
+# 4. interleaved rounds (ratios)   cargo bench --bench peers_rounds, PEERS_PROCESSES (5) times
 #                                  -> target/peers/rounds-<i>.json
 # 5. criterion medians             cargo bench --bench peers   -> target/criterion/peers_*/
 # 6. Go's sync.Pool                (cd benches/go && go test -bench) -> target/peers/go.txt
@@ -38,9 +38,9 @@ scripts/callgrind-peers.sh
 echo "== allocations per object"
 cargo bench --bench peers_allocs
 
-echo "== interleaved rounds (${PEERS_PROCESSES:-3} processes: each has its own heap layout)"
+echo "== interleaved rounds (${PEERS_PROCESSES:-5} processes: each has its own heap layout)"
 rm -f target/peers/rounds-*.json
-for i in $(seq "${PEERS_PROCESSES:-3}"); do
+for i in $(seq "${PEERS_PROCESSES:-5}"); do
     PEERS_OUT="target/peers/rounds-$i.json" cargo bench --bench peers_rounds
 done
 
