@@ -159,9 +159,9 @@ def main():
     w("## Commands")
     w("")
     w("```sh")
-    w("scripts/bench-report.sh          # everything below, then BENCHMARKS.md (about 12 minutes)")
+    w("scripts/bench-report.sh          # everything below, then BENCHMARKS.md (about 15 minutes)")
     w("cargo bench --bench peers        # criterion: one group per workload and scenario, every contender in it")
-    w("cargo bench --bench peers_rounds # interleaved rounds: the ratios (the script runs it 3 times)")
+    w("cargo bench --bench peers_rounds # interleaved rounds: the ratios (the script runs it in 5 processes)")
     w("cargo bench --bench peers_allocs # allocations per object at steady state (counting allocator)")
     w("scripts/callgrind-peers.sh       # instructions per cycle, 1 thread (valgrind --tool=callgrind)")
     w("(cd benches/go && go test -run '^$' -bench . -benchmem -count 5)   # Go's sync.Pool")
@@ -174,7 +174,7 @@ def main():
     w(f"* **instructions/cycle**: `scripts/callgrind-peers.sh`: callgrind counts only `measured_cycles` (`--toggle-collect`), run with N = {cg['cycles']} and 2N cycles; (I(2N) - I(N)) / N. Deterministic. One thread. An atomic read-modify-write or a lock counts as one instruction here, but costs tens of cycles: compare times too.")
     # Plain allocation never runs quiet: it is the one contender that always takes all 30.
     warm_ups = [r.get("warm_up", 3) for r in allocs["results"] if r["contender"] != "box"]
-    w(f"* **allocs/object**: `cargo bench --bench peers_allocs`: a counting global allocator counts the allocations made by the worker threads inside a measured batch of {allocs['iters']} iterations, after warm-up batches that run until two in a row allocate nothing (at most 30; this run needed {min(warm_ups)} to {max(warm_ups)}). A pool's population grows until it covers the most objects ever out at once, which with per-thread caches the scheduler produces only now and then.")
+    w(f"* **allocs/object**: `cargo bench --bench peers_allocs`: a counting global allocator counts the allocations made by the worker threads inside a measured batch of {allocs['iters']} iterations, after every contender was populated alike (128 objects taken at once on the main thread and returned, as a service warms its pools at start-up) and then warmed up until 8 batches in a row allocated nothing (at most 400; a contender that allocates on every cycle stops at once; this run needed {min(warm_ups)} to {max(warm_ups)}). A pool's population grows until it covers the most objects ever out at once, which with per-thread caches the scheduler produces only now and then.")
     w("* Times are per object: a 2-thread time is wall time divided by both threads' cycles; a burst time is divided by 64.")
     w("* Every contender does the same work per cycle: take, fill, read a byte back, reset, give back (the peers that do not reset have the taker reset).")
     w("")
