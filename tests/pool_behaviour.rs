@@ -298,6 +298,44 @@ struct DerivedFragile {
     _drops: DropCounted,
 }
 
+static MEASURED_DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A hand-written `Reset` whose `retained_bytes` (user code, run on every
+/// return after `reset`) panics when told to.
+#[derive(Default)]
+struct RefusesToMeasure {
+    refuse: bool,
+}
+
+impl Drop for RefusesToMeasure {
+    fn drop(&mut self) {
+        MEASURED_DROPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Reset for RefusesToMeasure {
+    fn reset(&mut self) {}
+    fn retained_bytes(&self) -> usize {
+        assert!(!self.refuse, "cannot measure");
+        0
+    }
+}
+
+#[test]
+fn a_panicking_retained_bytes_is_a_panic_discard_not_a_lost_object() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let pool = leak(Pool::new(RefusesToMeasure::default));
+    let mut bad = pool.get();
+    bad.refuse = true;
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(bad))).is_err());
+    assert_eq!((pool.discards().panic, MEASURED_DROPS.load(SeqCst)), (1, 1), "dropped once, counted once");
+
+    drop(pool.get());
+    let stats = pool.stats();
+    assert_eq!((stats.returns, stats.idle, stats.in_use, stats.discards), (1, 1, 0, 1));
+    assert_balanced(stats);
+}
+
 /// Plain data, no drop glue: its whole return path is inlined into the
 /// caller, where `DerivedFragile`'s is one out-of-line call.
 #[derive(Default, poolable::Poolable)]

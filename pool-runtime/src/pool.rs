@@ -207,13 +207,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
         if std::thread::panicking() {
             return Inline::Untouched;
         }
-        self.reset_held(held);
-        // `T::`, not method syntax: `Box<T>` is `Reset` too and would add the
-        // box's own size, discarding objects exactly at the bound.
-        let max = self.config.get_max_retained_bytes();
-        if held.as_deref().is_some_and(|object| T::retained_bytes(object) <= max)
-            && put_if_room(held) == Some(true)
-        {
+        if self.reset_and_measure(held, true) && put_if_room(held) == Some(true) {
             return Inline::Kept;
         }
         Inline::Reset
@@ -225,31 +219,35 @@ impl<T: Reset + Send + 'static> Pool<T> {
         self.give_back_slow(object, false);
     }
 
-    /// Resets the object in `held`; if `reset` unwinds, the object is dropped
-    /// and counted as a `panic` discard, and `held` left `None`.
+    /// Resets the object in `held` (if `reset`; the inline path may have
+    /// done it already) and tells whether it fits `max_retained_bytes`.
+    /// Both run user code: if either unwinds, the object is dropped and
+    /// counted as a `panic` discard, and `held` left `None`.
     #[inline(always)]
-    fn reset_held(&'static self, held: &mut Option<Box<T>>) {
+    fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, reset: bool) -> bool {
         let on_panic = DiscardOnPanic { pool: self, held };
-        if let Some(object) = on_panic.held.as_deref_mut() {
-            T::reset(object);
-        }
+        let fits = on_panic.held.as_deref_mut().is_some_and(|object| {
+            if reset {
+                T::reset(object);
+            }
+            // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
+            // the box's own size, discarding objects exactly at the bound.
+            T::retained_bytes(object) <= self.config.get_max_retained_bytes()
+        });
         std::mem::forget(on_panic);
+        fits
     }
 
     /// Every return the inline path did not finish: a hand-built pool, a
     /// panicking thread, an oversized object, a full or missing cache.
     #[cold]
     #[inline(never)]
-    fn give_back_slow(&'static self, object: Box<T>, reset: bool) {
+    fn give_back_slow(&'static self, object: Box<T>, already_reset: bool) {
         let mut held = Some(object);
-        if !reset {
-            if std::thread::panicking() {
-                return self.discard(held, Event::Panic);
-            }
-            self.reset_held(&mut held);
+        if !already_reset && std::thread::panicking() {
+            return self.discard(held, Event::Panic);
         }
-        let max = self.config.get_max_retained_bytes();
-        if held.as_deref().is_some_and(|object| T::retained_bytes(object) > max) {
+        if !self.reset_and_measure(&mut held, !already_reset) {
             return self.discard(held, Event::Oversized);
         }
         // The object stays here unless the closure runs, so that a thread
