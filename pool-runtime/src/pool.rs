@@ -394,8 +394,8 @@ enum Inline {
     Untouched,
 }
 
-/// Drops the object and counts a `panic` discard if `reset` unwinds;
-/// forgotten when it returns.
+/// Drops the object and counts a `panic` discard if `reset` or
+/// `retained_bytes` unwinds; forgotten when they return.
 struct DiscardOnPanic<'a, T: Reset + Send + 'static> {
     pool: &'static Pool<T>,
     held: &'a mut Option<Box<T>>,
