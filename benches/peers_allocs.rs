@@ -16,7 +16,7 @@
 //! so the pool stops missing at 96 objects (`Pool::stats().misses`), but the
 //! last few of them could take hundreds of batches to come. So every
 //! contender is first populated alike, the way a service warms its pools at
-//! start-up: [`POPULATION`] objects taken at once on the main thread and
+//! start-up: [`POPULATION`] objects taken at once on a short-lived thread and
 //! returned. Then warm-up runs batches until [`QUIET`] in a row allocate
 //! nothing (at most [`MAX_WARM_UP`]; a contender that allocates on every
 //! cycle stops at once); the `warm_up` field of the output says how many
@@ -71,8 +71,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Objects every contender is populated with before the warm-up: twice
-/// what the scenarios hold at once.
+/// Objects every contender is populated with before the warm-up: twice the
+/// objects in flight, more than poolable's peak of 96 (64 in flight and a
+/// returning thread's full cache).
 const POPULATION: usize = 2 * peers_common::IN_FLIGHT;
 
 /// Batches in a row without an allocation that end the warm-up.
@@ -99,7 +100,7 @@ fn main() {
                     let allocated = ALLOCATIONS.load(Relaxed) - before;
                     quiet = if allocated == 0 { quiet + 1 } else { 0 };
                     warm_up += 1;
-                    if allocated >= iters {
+                    if allocated >= iters * scenario.objects_all_threads() {
                         break; // allocates on every cycle: nothing to wait for
                     }
                 }

@@ -336,30 +336,43 @@ fn a_panicking_retained_bytes_is_a_panic_discard_not_a_lost_object() {
     assert_balanced(stats);
 }
 
+/// A hand-written `Reset` without drop glue whose `reset` panics when armed:
+/// plain data, so the engine counts its reset as small.
+#[derive(Default)]
+struct Tripwire {
+    armed: bool,
+}
+
+impl Reset for Tripwire {
+    fn reset(&mut self) {
+        assert!(!self.armed, "reset refused");
+    }
+}
+
 /// Plain data, no drop glue: its whole return path is inlined into the
 /// caller, where `DerivedFragile`'s is one out-of-line call.
 #[derive(Default, poolable::Poolable)]
 #[pool(name = "plain_fragile")]
 struct PlainFragile {
-    #[pool(reset = explode_if_set)]
-    explode: bool,
+    tripwire: Tripwire,
     words: [u64; 4],
 }
 
 #[test]
 fn a_plain_data_type_whose_reset_panics_is_discarded_on_the_inline_path() {
     use poolable::Poolable;
-    assert!(!std::mem::needs_drop::<PlainFragile>(), "the inline return path");
+    assert!(<PlainFragile as Reset>::__small_reset(), "the inline return path");
+    assert!(!<DerivedFragile as Reset>::__small_reset(), "the out-of-line return path");
     let pool = PlainFragile::pool();
 
     let mut bad = PlainFragile::pooled();
-    bad.explode = true;
+    bad.tripwire.armed = true;
     bad.words = [7; 4];
     assert!(catch_unwind(AssertUnwindSafe(|| drop(bad))).is_err());
     assert_eq!(pool.discards().panic, 1);
 
     let mut good = PlainFragile::pooled();
-    assert!(!good.explode && good.words == [0; 4], "a fresh object, not the broken one");
+    assert!(!good.tripwire.armed && good.words == [0; 4], "a fresh object, not the broken one");
     good.words[0] = 1;
     drop(good);
     let stats = pool.stats();

@@ -137,6 +137,11 @@ fn main() {
                 thread::yield_now();
             }
         }
+        // Alive until the count is read: a thread's exit hands its cache and
+        // tally back, which may allocate, and is not steady state.
+        while PHASE.load(SeqCst) < 2 {
+            thread::yield_now();
+        }
     });
     while PRODUCED.load(SeqCst) < 1 {
         thread::yield_now();

@@ -639,7 +639,8 @@ pub struct Entry {
     pub name: &'static str,
     pub runner: Box<dyn Fn(Scenario) -> Option<Runner>>,
     pub single: Box<dyn Fn(u64)>,
-    /// Takes `n` objects at once on the calling thread, then returns them.
+    /// Takes `n` objects at once on a short-lived thread, then returns them
+    /// (a thread cache's share reaches the shared store at the thread's exit).
     pub populate: Box<dyn Fn(usize)>,
 }
 
@@ -650,8 +651,12 @@ fn entry<W: Workload, C: Contender<W>>(name: &'static str, contender: C, thread_
         runner: Box::new(move |scenario| runner(contender, scenario, thread_local_only)),
         single: Box::new(move |n| cycles(contender, n)),
         populate: Box::new(move |n| {
-            let held: Vec<C::Guard> = (0..n).map(|_| contender.take()).collect();
-            held.into_iter().for_each(|guard| contender.give(guard));
+            thread::scope(|scope| {
+                scope.spawn(|| {
+                    let held: Vec<C::Guard> = (0..n).map(|_| contender.take()).collect();
+                    held.into_iter().for_each(|guard| contender.give(guard));
+                });
+            });
         }),
     }
 }

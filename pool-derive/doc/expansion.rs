@@ -9,7 +9,10 @@ const _: () = {
     };
     #[automatically_derived]
     impl ::poolable::__private::Reset for Request {
-        const __SMALL_RESET: ::core::primitive::bool = true && <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::__SMALL_RESET;
+        #[inline(always)]
+        fn __small_reset() -> ::core::primitive::bool {
+            true && <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::__small_reset()
+        }
         #[inline]
         fn reset(&mut self) {
             <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::reset(&mut self.path);

@@ -44,8 +44,8 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let mut bounds = Vec::new();
     let mut resets = Vec::new();
     let mut retained = Vec::new();
-    // `&& ...` terms of `Reset::__SMALL_RESET`: whether every field resets
-    // in a few stores (a speed hint for the engine's return path).
+    // `&& ...` terms of `Reset::__small_reset`: whether every field likely
+    // resets in a few stores (a speed hint for the engine's return path).
     let mut small = Vec::new();
     for field in &input.fields {
         let span = at(field.span());
@@ -70,7 +70,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 retained.push(
                     quote_spanned!(span=> + <#gated as #private::Reset>::retained_bytes(&self.#member)),
                 );
-                small.push(quote_spanned!(span=> && <#gated as #private::Reset>::__SMALL_RESET));
+                small.push(quote_spanned!(span=> && <#gated as #private::Reset>::__small_reset()));
             }
             FieldMode::Default => {
                 if generic {
@@ -120,7 +120,10 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let reset_impl = quote! {
         #[automatically_derived]
         impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
-            const __SMALL_RESET: ::core::primitive::bool = true #(#small)*;
+            #[inline(always)]
+            fn __small_reset() -> ::core::primitive::bool {
+                true #(#small)*
+            }
             #[inline]
             fn reset(&mut self) {
                 #(#resets)*

@@ -140,7 +140,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// one out-of-line call, `give_back_slow`. Where that common case runs
     /// depends on the type, measured with `scripts/callgrind-peers.sh`:
     ///
-    /// * A type whose reset is a few stores (`Reset::__SMALL_RESET`: plain
+    /// * A type whose reset is a few stores (`Reset::__small_reset`: plain
     ///   data, `String`s, `Vec`s of `Copy` data, like the 64-byte and 4 KiB
     ///   workloads) has its whole return inlined into the caller: 62 and 101
     ///   instructions per cycle, against 74 and 111 through a call.
@@ -153,7 +153,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     ///   instructions per cycle instead of 166.
     #[inline(always)]
     pub(crate) fn give_back_owned(&'static self, object: Box<T>) {
-        if T::__SMALL_RESET {
+        if T::__small_reset() {
             self.give_back_inline(object);
         } else {
             self.give_back_out_of_line(object);
@@ -168,8 +168,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[inline(always)]
     fn give_back_inline(&'static self, object: Box<T>) {
         // `ManuallyDrop`: every path below takes the object out (kept, handed
-        // to `give_back_slow`, or dropped by `DiscardOnPanic`), and without
-        // drop glue for `held` the inline path needs no unwinding cleanup.
+        // to `give_back_slow`, or dropped by `DiscardOnPanic`), so `held`
+        // needs no drop glue of its own, and adds no second unwinding
+        // cleanup next to `DiscardOnPanic`'s.
         let mut held = std::mem::ManuallyDrop::new(Some(object));
         let reset = match self.keep_inline(&mut held) {
             Inline::Kept => return,
@@ -238,8 +239,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
         fits
     }
 
-    /// Every return the inline path did not finish: a hand-built pool, a
-    /// panicking thread, an oversized object, a full or missing cache.
+    /// Every return the inline path did not finish: a second pool of a
+    /// derived type, an adopted buffer, a panicking thread, an oversized
+    /// object, a full or missing cache.
     #[cold]
     #[inline(never)]
     fn give_back_slow(&'static self, object: Box<T>, already_reset: bool) {

@@ -50,19 +50,28 @@ pub trait Reset {
     fn reset(&mut self);
 
     /// Heap bytes this value keeps allocated (an estimate; `0` for values
-    /// without heap storage). Called after [`reset`](Reset::reset).
+    /// without heap storage). Called after [`reset`](Reset::reset); a panic
+    /// here, as in `reset`, drops the object (a `panic` discard).
     fn retained_bytes(&self) -> usize {
         0
     }
 
-    /// Whether [`reset`](Reset::reset) is a few stores, with no call that
-    /// could unwind: then a pooled type's whole return path is inlined where
-    /// its guard is dropped; otherwise the return is one out-of-line call
-    /// (see `Pool::give_back_owned`). Not public API, and only a hint for
-    /// speed: the derive combines its fields' values, and hand-written impls
-    /// keep the default, which counts plain data (no drop glue) as small.
+    /// Whether [`reset`](Reset::reset) is likely a few stores: then a pooled
+    /// type's whole return path is inlined where its guard is dropped;
+    /// otherwise the return is one out-of-line call (see
+    /// `Pool::give_back_owned`). Not public API, and a heuristic for speed
+    /// only: both paths run the same code. The derive combines its fields'
+    /// answers; hand-written impls keep the default, which counts plain data
+    /// (no drop glue) as small. A function, not an associated `const`, so
+    /// that `dyn Reset` stays possible.
     #[doc(hidden)]
-    const __SMALL_RESET: bool = !needs_drop::<Self>();
+    #[inline(always)]
+    fn __small_reset() -> bool
+    where
+        Self: Sized,
+    {
+        !needs_drop::<Self>()
+    }
 
     /// The per-type thread-local cache `#[derive(Poolable)]` generates, with
     /// the pool it belongs to; not public API.
@@ -100,7 +109,10 @@ reset_to!(() => ());
 reset_to!(Duration::ZERO => Duration);
 
 impl Reset for String {
-    const __SMALL_RESET: bool = true;
+    #[inline(always)]
+    fn __small_reset() -> bool {
+        true
+    }
     #[inline]
     fn reset(&mut self) {
         self.clear();
@@ -123,7 +135,10 @@ impl Reset for String {
 macro_rules! reset_by_clear {
     ($([$($generics:tt)*] $ty:ty => $capacity:expr, clear out of line: $out_of_line:expr;)*) => {$(
         impl<$($generics)*> Reset for $ty {
-            const __SMALL_RESET: bool = !$out_of_line;
+            #[inline(always)]
+            fn __small_reset() -> bool {
+                !$out_of_line
+            }
             #[inline]
             fn reset(&mut self) {
                 if !$out_of_line {
@@ -191,7 +206,6 @@ fn drop_out_of_line<T>(option: &mut Option<T>) {
 
 /// The box keeps its allocation; the boxed value is reset in place.
 impl<T: Reset + ?Sized> Reset for Box<T> {
-    const __SMALL_RESET: bool = T::__SMALL_RESET;
     #[inline]
     fn reset(&mut self) {
         (**self).reset();
@@ -203,7 +217,10 @@ impl<T: Reset + ?Sized> Reset for Box<T> {
 }
 
 impl<T: Reset, const N: usize> Reset for [T; N] {
-    const __SMALL_RESET: bool = T::__SMALL_RESET;
+    #[inline(always)]
+    fn __small_reset() -> bool {
+        T::__small_reset()
+    }
     #[inline]
     fn reset(&mut self) {
         self.iter_mut().for_each(Reset::reset);
@@ -222,7 +239,10 @@ impl<T: ?Sized> Reset for PhantomData<T> {
 macro_rules! reset_tuple {
     ($(($($name:ident $index:tt),+))*) => {$(
         impl<$($name: Reset),+> Reset for ($($name,)+) {
-            const __SMALL_RESET: bool = true $(&& $name::__SMALL_RESET)+;
+            #[inline(always)]
+            fn __small_reset() -> bool {
+                true $(&& $name::__small_reset())+
+            }
             #[inline]
             fn reset(&mut self) {
                 $(self.$index.reset();)+

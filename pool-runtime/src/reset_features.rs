@@ -6,7 +6,10 @@ use crate::Reset;
 /// Cleared; the capacity stays (as `Vec<u8>`).
 #[cfg(feature = "bytes")]
 impl Reset for bytes::BytesMut {
-    const __SMALL_RESET: bool = true;
+    #[inline(always)]
+    fn __small_reset() -> bool {
+        true
+    }
     #[inline]
     fn reset(&mut self) {
         self.clear();

@@ -49,7 +49,8 @@ pub struct Discards {
     pub full: u64,
     /// The object kept more heap than `max_retained_bytes` after its reset.
     pub oversized: u64,
-    /// Its `reset` panicked, or its guard was dropped while the thread panicked.
+    /// Its `reset` or `retained_bytes` panicked, or its guard was dropped
+    /// while the thread panicked.
     pub panic: u64,
     /// Its guard was [`detach`](crate::Pooled::detach)ed.
     pub detached: u64,
