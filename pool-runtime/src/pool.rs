@@ -43,7 +43,8 @@ use crate::Reset;
 /// A hand-built pool finds the calling thread's cache in a per-thread table
 /// indexed by pool id; the pool of a `#[derive(Poolable)]` type reaches it
 /// through a `thread_local!` the derive generates for that type, which saves
-/// about a third of the instructions of a take/return cycle.
+/// over a third of the instructions of a take/return cycle (206 against 128
+/// on `scripts/callgrind-engine.sh`).
 pub struct Pool<T> {
     create: fn() -> T,
     config: PoolConfig,
