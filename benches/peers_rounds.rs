@@ -1,7 +1,9 @@
 //! Peer comparison (issue 6), interleaved rounds: the source of the ratios.
 //!
-//! `cargo bench --bench peers_rounds [-- GROUP [CONTENDER]]` (about a minute
-//! for all; `-- small_64b/producer poolable` runs one). For each workload and
+//! `cargo bench --bench peers_rounds [-- GROUP [CONTENDER[,CONTENDER...]]]`
+//! (about a minute for all; `-- small_64b/producer poolable` runs one,
+//! `-- small_64b/producer poolable,crossbeam-arrayqueue` compares two, as the
+//! A/B runs in `peers_notes.md` did). For each workload and
 //! scenario, every contender runs one timed batch per round (about
 //! `PEERS_ROUND_MS` ms, default 3), the contenders taking turns in an order
 //! that rotates every round, for `PEERS_ROUNDS` rounds (default 81). A
@@ -25,8 +27,9 @@ fn main() {
     let rounds = env_u64("PEERS_ROUNDS", 81) as usize;
     let round = Duration::from_millis(env_u64("PEERS_ROUND_MS", 3));
     let out = env::var("PEERS_OUT").unwrap_or_else(|_| "target/peers/rounds.json".into());
-    // `peers_rounds [GROUP [CONTENDER]]`: groups containing GROUP, and only
-    // the contender named CONTENDER (for profiling one of them).
+    // `peers_rounds [GROUP [CONTENDER[,CONTENDER...]]]`: groups containing
+    // GROUP, and only the contenders named (for profiling one of them, or
+    // comparing two).
     let mut args = env::args().skip(1).filter(|a| !a.starts_with("--"));
     let (filter, only) = (args.next(), args.next());
 
@@ -42,7 +45,7 @@ fn main() {
             let started = Instant::now();
             let mut runners = Vec::new();
             for contender in &contenders {
-                if only.as_deref().is_some_and(|name| name != contender.name) {
+                if only.as_deref().is_some_and(|names| !names.split(',').any(|name| name == contender.name)) {
                     continue;
                 }
                 if let Some(runner) = (contender.runner)(scenario) {
