@@ -1,4 +1,6 @@
 const _: () = {
+    #[allow(unused_imports)]
+    use ::poolable::__private::{CloneProbe as _, EqProbe as _, NoCloneProbe as _, NoEqProbe as _};
     #[allow(dead_code)]
     const __CHECK: ::core::primitive::usize = {
         ::poolable::__private::assert_reset::<String>();
@@ -20,6 +22,17 @@ const _: () = {
         #[inline]
         fn retained_bytes(&self) -> ::core::primitive::usize {
             0 + <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::retained_bytes(&self.path)
+        }
+        #[inline]
+        fn is_reset(&self) -> ::core::primitive::bool {
+            true && <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::is_reset(&self.path)
+        }
+        #[inline]
+        fn reset_to(&mut self, __fresh: &Self) -> ::core::primitive::bool {
+            let mut __ok = true;
+            __ok &= <<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::reset_to(&mut self.path, &__fresh.path)
+                || (&::poolable::__private::Probe(&__fresh.path)).__clone_into(&mut self.path);
+            __ok
         }
         #[inline]
         fn __thread_slot() -> ::core::option::Option<::poolable::__private::TypedSlot<Self>>

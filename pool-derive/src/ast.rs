@@ -4,24 +4,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, Member, Type};
 
-use crate::attr::{self, FieldAttrs, StructAttrs};
-
-/// Which derive is running: both parse the same attributes, only `Poolable`
-/// makes a pool.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Derive {
-    Poolable,
-    Reset,
-}
-
-impl Derive {
-    pub fn name(self) -> &'static str {
-        match self {
-            Derive::Poolable => "Poolable",
-            Derive::Reset => "Reset",
-        }
-    }
-}
+use crate::attr::{self, Derive, FieldAttrs, StructAttrs};
+use crate::ctxt::Errors;
 
 /// The derive input.
 pub struct Input<'a> {
@@ -84,25 +68,4 @@ fn fields<'a>(fields: &'a Fields, errors: &mut Errors) -> Vec<Field<'a>> {
             attrs: attr::field_attrs(&field.attrs, errors),
         })
         .collect()
-}
-
-/// Every error of one derive, reported together.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(errors) => errors.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn add(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
-    }
-
-    pub fn take(self) -> Option<syn::Error> {
-        self.0
-    }
 }

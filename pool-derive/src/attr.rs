@@ -7,7 +7,24 @@ use syn::parse::ParseStream;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Lit, LitStr, Meta, Path, Token};
 
-use crate::ast::{Derive, Errors};
+use crate::ctxt::Errors;
+
+/// Which derive is running: both parse the same attributes, only `Poolable`
+/// makes a pool.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Derive {
+    Poolable,
+    Reset,
+}
+
+impl Derive {
+    pub fn name(self) -> &'static str {
+        match self {
+            Derive::Poolable => "Poolable",
+            Derive::Reset => "Reset",
+        }
+    }
+}
 
 /// The struct's `#[pool(...)]` arguments.
 #[derive(Default)]
@@ -31,6 +48,9 @@ pub enum FieldMode {
     Default,
     /// `#[pool(reset = path)]`: `path(&mut self.field)`.
     With(Path),
+    /// Its `#[pool(...)]` had a mistake, already reported: the field gets
+    /// no assertion, so that the mistake stays one error.
+    Invalid,
 }
 
 /// A field's `#[pool(...)]` arguments.
@@ -191,6 +211,15 @@ pub fn struct_attrs(derive: Derive, attrs: &[Attribute], errors: &mut Errors) ->
 
 /// Parses a field's `#[pool(...)]`.
 pub fn field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+    let before = errors.count();
+    let mut out = read_field_attrs(attrs, errors);
+    if errors.count() != before {
+        out.mode = FieldMode::Invalid;
+    }
+    out
+}
+
+fn read_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for RawArg { key, value } in raw_args(attrs, errors) {
         let name = key.to_string();

@@ -4,7 +4,9 @@
 use syn::spanned::Spanned;
 use syn::GenericParam;
 
-use crate::ast::{Derive, Errors, Input, Shape};
+use crate::ast::{Input, Shape};
+use crate::attr::Derive;
+use crate::ctxt::Errors;
 
 /// Checks the input; every violation goes into `errors`.
 pub fn check(input: &Input<'_>, errors: &mut Errors) {

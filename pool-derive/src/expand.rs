@@ -1,106 +1,33 @@
 //! Code generation: the `Reset` impl, the `Poolable` impl with its static
 //! pool, and the assertions that turn a wrong field into one spanned error.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
-use syn::spanned::Spanned;
-use syn::{GenericParam, Ident, Path};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Ident, Path};
 
-use crate::ast::{Derive, Input};
-use crate::attr::FieldMode;
-
-/// Tokens that read as generated code (lints skip them) but point at `span`
-/// in errors.
-fn at(span: Span) -> Span {
-    Span::call_site().located_at(span)
-}
-
-/// `#krate::__private`, the only way generated code names the runtime.
-fn private(input: &Input<'_>) -> TokenStream {
-    match &input.attrs.krate {
-        Some(krate) => quote!(#krate::__private),
-        None => quote!(::poolable::__private),
-    }
-}
+use crate::ast::Input;
+use crate::attr::Derive;
+use crate::plan::{self, at, FieldPlan};
 
 /// The impls of a valid input.
 pub fn expand(input: &Input<'_>) -> TokenStream {
-    let private = private(input);
+    let private = plan::private(input);
     let ident = input.ident;
-    let params: Vec<Ident> = input
-        .generics
-        .params
-        .iter()
-        .filter_map(|param| match param {
-            GenericParam::Type(def) => Some(def.ident.clone()),
-            GenericParam::Const(def) => Some(def.ident.clone()),
-            GenericParam::Lifetime(_) => None,
-        })
-        .collect();
-
-    // Assertions evaluated by `__CHECK`, bounds of generic fields, and the
-    // statements of `reset` and `retained_bytes`.
-    let mut checks = Vec::new();
-    let mut bounds = Vec::new();
-    let mut resets = Vec::new();
-    let mut retained = Vec::new();
-    // `&& ...` terms of `Reset::__small_reset`: whether every field likely
-    // resets in a few stores (a speed hint for the engine's return path).
-    let mut small = Vec::new();
-    for field in &input.fields {
-        let span = at(field.span());
-        let ty = field.ty;
-        let member = &field.member;
-        let generic = mentions(ty.to_token_stream(), &params);
-        // `F` itself once `__CHECK` has evaluated; an error type (and no
-        // further errors) when one of its assertions failed.
-        let gated = if generic {
-            quote_spanned!(span=> #ty)
-        } else {
-            quote_spanned!(span=> <[(); __CHECK] as #private::Gate<#ty>>::Out)
-        };
-        match &field.attrs.mode {
-            FieldMode::Reset => {
-                if generic {
-                    bounds.push(quote_spanned!(span=> #ty: #private::Reset));
-                } else {
-                    checks.push(quote_spanned!(span=> #private::assert_reset::<#ty>();));
-                }
-                resets.push(quote_spanned!(span=> <#gated as #private::Reset>::reset(&mut self.#member);));
-                retained.push(
-                    quote_spanned!(span=> + <#gated as #private::Reset>::retained_bytes(&self.#member)),
-                );
-                small.push(quote_spanned!(span=> && <#gated as #private::Reset>::__small_reset()));
-            }
-            FieldMode::Default => {
-                if generic {
-                    bounds.push(quote_spanned!(span=> #ty: ::core::default::Default));
-                } else {
-                    checks.push(quote_spanned!(span=> #private::assert_field_default::<#ty>();));
-                }
-                resets.push(
-                    quote_spanned!(span=> self.#member = <#gated as ::core::default::Default>::default();),
-                );
-                small.push(quote_spanned!(span=> && !::core::mem::needs_drop::<#gated>()));
-            }
-            FieldMode::With(path) => {
-                let span = at(path.span());
-                resets.push(quote_spanned!(span=> #path(&mut self.#member);));
-                small.push(quote!(&&false));
-            }
-            FieldMode::Skip => {}
-        }
-        if input.derive == Derive::Poolable {
-            checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
-        }
-    }
+    let fields = plan::fields(input, &private);
+    let mut checks: Vec<&TokenStream> = fields.iter().flat_map(|field| &field.checks).collect();
+    let bounds = fields.iter().flat_map(|field| &field.bounds);
+    let resets = fields.iter().map(|field| &field.reset);
+    let retained = fields.iter().map(|field| &field.retained);
+    let small = fields.iter().map(|field| &field.small);
+    let is_reset = fields.iter().map(|field| &field.is_reset);
+    let reset_to = fields.iter().map(|field| &field.reset_to);
 
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let mut predicates: Vec<TokenStream> = match where_clause {
         Some(clause) => clause.predicates.iter().map(|p| quote!(#p)).collect(),
         None => Vec::new(),
     };
-    predicates.extend(bounds);
+    predicates.extend(bounds.cloned());
     let where_clause =
         if predicates.is_empty() { TokenStream::new() } else { quote!(where #(#predicates,)*) };
     // A pooled type's own thread-local cache, declared next to its pool, is
@@ -132,18 +59,29 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             fn retained_bytes(&self) -> ::core::primitive::usize {
                 0 #(#retained)*
             }
+            #[inline]
+            fn is_reset(&self) -> ::core::primitive::bool {
+                true #(#is_reset)*
+            }
+            #[inline]
+            fn reset_to(&mut self, __fresh: &Self) -> ::core::primitive::bool {
+                let mut __ok = true;
+                #(#reset_to)*
+                __ok
+            }
             #thread_slot
         }
     };
 
+    let ident_span = at(ident.span());
+    let assert_default = quote_spanned!(ident_span=> #private::assert_default::<#ident>(););
     let pool_impl = match input.derive {
         Derive::Reset => TokenStream::new(),
         Derive::Poolable => {
-            let ident_span = at(ident.span());
             let create = match &input.attrs.new {
                 Some(path) => replace_self(path, ident),
                 None => {
-                    checks.push(quote_spanned!(ident_span=> #private::assert_default::<#ident>();));
+                    checks.push(&assert_default);
                     quote_spanned!(ident_span=> <__Gated as ::core::default::Default>::default)
                 }
             };
@@ -195,6 +133,10 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
 
     quote! {
         const _: () = {
+            // `reset_to` and `is_reset` ask of some fields whether their type
+            // is `Clone` or `PartialEq` (see `Probe`).
+            #[allow(unused_imports)]
+            use #private::{CloneProbe as _, EqProbe as _, NoCloneProbe as _, NoEqProbe as _};
             // Every bound the derive relies on, asserted at the field (or
             // the struct) it comes from.
             #[allow(dead_code)]
@@ -209,12 +151,14 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
 }
 
 /// What is emitted next to `compile_error!`: the impls with stub bodies, so
-/// that code using the type reports nothing more.
+/// that code using the type reports nothing more. The fields' assertions
+/// still run: one pass reports attribute mistakes and field types together.
 pub fn stubs(input: &Input<'_>) -> TokenStream {
-    let private = private(input);
+    let private = plan::private(input);
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let pool_impl = if input.derive == Derive::Poolable && input.generics.params.is_empty() {
+    let concrete = input.generics.params.is_empty();
+    let pool_impl = if input.derive == Derive::Poolable && concrete {
         quote! {
             #[automatically_derived]
             impl #private::Poolable for #ident where for<'__a> #ident: ::core::marker::Send {
@@ -226,9 +170,8 @@ pub fn stubs(input: &Input<'_>) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    // The field assertions still run: one pass reports attribute mistakes
-    // and field types together.
-    let checks = if input.generics.params.is_empty() { field_checks(input, &private) } else { Vec::new() };
+    let fields: Vec<FieldPlan> = if concrete { plan::fields(input, &private) } else { Vec::new() };
+    let checks = fields.iter().flat_map(|field| &field.checks);
     quote! {
         const _: () = {
             #[allow(dead_code)]
@@ -245,26 +188,6 @@ pub fn stubs(input: &Input<'_>) -> TokenStream {
     }
 }
 
-/// The assertions on concrete field types, spanned on each field.
-fn field_checks(input: &Input<'_>, private: &TokenStream) -> Vec<TokenStream> {
-    let mut checks = Vec::new();
-    for field in &input.fields {
-        let span = at(field.span());
-        let ty = field.ty;
-        match &field.attrs.mode {
-            FieldMode::Reset => checks.push(quote_spanned!(span=> #private::assert_reset::<#ty>();)),
-            FieldMode::Default => {
-                checks.push(quote_spanned!(span=> #private::assert_field_default::<#ty>();))
-            }
-            FieldMode::With(_) | FieldMode::Skip => {}
-        }
-        if input.derive == Derive::Poolable {
-            checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
-        }
-    }
-    checks
-}
-
 /// `Self::new` cannot be named from the `static` inside `pool()`: spell the type.
 fn replace_self(path: &Path, ident: &Ident) -> TokenStream {
     let mut path = path.clone();
@@ -274,14 +197,4 @@ fn replace_self(path: &Path, ident: &Ident) -> TokenStream {
         }
     }
     quote!(#path)
-}
-
-/// Whether a field type names one of the struct's type or const parameters.
-fn mentions(tokens: TokenStream, params: &[Ident]) -> bool {
-    !params.is_empty()
-        && tokens.into_iter().any(|token| match token {
-            TokenTree::Ident(ident) => params.contains(&ident),
-            TokenTree::Group(group) => mentions(group.stream(), params),
-            _ => false,
-        })
 }

@@ -71,11 +71,15 @@
 mod ast;
 mod attr;
 mod check;
+mod ctxt;
 mod expand;
+mod plan;
 
 use proc_macro2::TokenStream;
 
-use crate::ast::{Derive, Errors, Input};
+use crate::ast::Input;
+use crate::attr::Derive;
+use crate::ctxt::Errors;
 
 /// Derives `Reset` and `Poolable`: a field-wise reset and a static pool.
 #[proc_macro_derive(Poolable, attributes(pool))]

@@ -61,3 +61,64 @@ impl<T: Default> PoolCanCreate for T {}
 
 /// Asserts that a pooled type without `#[pool(new = ...)]` implements `Default`.
 pub const fn assert_default<T: PoolCanCreate>() {}
+
+/// `(&Probe(&value)).__clone_into(&mut field)`: the derive's way to ask
+/// "is this field's type `Clone`?" of a concrete type without a bound
+/// (autoref specialisation: [`CloneProbe`] is found before
+/// [`NoCloneProbe`], which method lookup reaches only through one more
+/// `&`). Both traits must be in scope, as `use ... as _`.
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+/// A `Clone` field is restored by `clone_from`, which keeps its allocations.
+pub trait CloneProbe<T> {
+    /// Copies the probed value into `to`; `true`.
+    fn __clone_into(&self, to: &mut T) -> bool;
+}
+
+impl<T: Clone> CloneProbe<T> for Probe<'_, T> {
+    #[inline]
+    fn __clone_into(&self, to: &mut T) -> bool {
+        to.clone_from(self.0);
+        true
+    }
+}
+
+/// Any other field cannot be copied: `false`.
+pub trait NoCloneProbe<T> {
+    /// `false`: nothing copied.
+    fn __clone_into(&self, to: &mut T) -> bool;
+}
+
+impl<T> NoCloneProbe<T> for &Probe<'_, T> {
+    #[inline]
+    fn __clone_into(&self, _: &mut T) -> bool {
+        false
+    }
+}
+
+/// Whether a `#[pool(default)]` field equals `Default::default()`, for a
+/// `PartialEq` type.
+pub trait EqProbe {
+    /// `Some(value == Default::default())`.
+    fn __is_default(&self) -> Option<bool>;
+}
+
+impl<T: PartialEq + Default> EqProbe for Probe<'_, T> {
+    #[inline]
+    fn __is_default(&self) -> Option<bool> {
+        Some(*self.0 == T::default())
+    }
+}
+
+/// A type without `PartialEq` cannot tell: `None`.
+pub trait NoEqProbe {
+    /// `None`.
+    fn __is_default(&self) -> Option<bool>;
+}
+
+impl<T> NoEqProbe for &Probe<'_, T> {
+    #[inline]
+    fn __is_default(&self) -> Option<bool> {
+        None
+    }
+}

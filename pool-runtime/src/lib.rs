@@ -56,6 +56,7 @@
 mod buffer;
 mod config;
 mod derive_support;
+mod fresh;
 mod guard;
 mod local;
 pub mod metrics;

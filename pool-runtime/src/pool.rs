@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::config::PoolConfig;
+use crate::fresh::Fresh;
 use crate::guard::Pooled;
 use crate::local::{with_cache, with_shared_table};
 use crate::registry;
@@ -53,6 +54,9 @@ pub struct Pool<T> {
     id: AtomicUsize,
     store: Mutex<Store<T>>,
     counters: Counters,
+    /// Whether a return is `reset` alone, or a restore to the constructor's
+    /// values (see `fresh`).
+    fresh: Fresh,
 }
 
 impl<T: Reset + Send + 'static> Pool<T> {
@@ -72,6 +76,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
                 id: AtomicUsize::new(registry::UNREGISTERED),
                 store: Mutex::new(Store::new(config.get_max_idle(), config.batch())),
                 counters: Counters::new(),
+                fresh: Fresh::new(),
                 config,
             }
         }
@@ -115,6 +120,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     fn create_counted(&'static self) -> Pooled<T> {
         // Created before it is counted: a panicking constructor takes nothing.
         let object = Box::new((self.create)());
+        self.fresh.learn(&*object);
         self.count(Event::Miss);
         Pooled::new(object, self)
     }
@@ -230,7 +236,14 @@ impl<T: Reset + Send + 'static> Pool<T> {
         let on_panic = DiscardOnPanic { pool: self, held };
         let fits = on_panic.held.as_deref_mut().is_some_and(|object| {
             if reset {
-                T::reset(object);
+                // One predictable branch: constructors that make objects in
+                // the reset state (the usual all-zero `Default`) return by
+                // `reset` alone.
+                if self.fresh.is_plain() {
+                    T::reset(object);
+                } else {
+                    self.restore(object);
+                }
             }
             // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
             // the box's own size, discarding objects exactly at the bound.
@@ -238,6 +251,13 @@ impl<T: Reset + Send + 'static> Pool<T> {
         });
         std::mem::forget(on_panic);
         fits
+    }
+
+    /// Makes `object` equal to what the constructor makes (see `fresh`).
+    #[cold]
+    #[inline(never)]
+    fn restore(&'static self, object: &mut T) {
+        self.fresh.restore(self.id(), self.create, object);
     }
 
     /// Every return the inline path did not finish: a second pool of a

@@ -7,17 +7,48 @@ use std::time::Duration;
 
 /// Restores a value to its freshly-made state while keeping its allocations.
 ///
-/// A pool calls [`reset`](Reset::reset) when a guard is dropped, before the
-/// object is handed to the next user, so nothing one request wrote is visible
-/// to the next. Collections are `clear()`ed (their capacity is the point of
+/// A pool resets an object when its guard is dropped, before the object is
+/// handed to the next user, so nothing one request wrote is visible to the
+/// next. Collections are `clear()`ed (their capacity is the point of
 /// pooling), scalars go back to zero, `Option`s to `None`.
 ///
-/// [`retained_bytes`](Reset::retained_bytes) reports the heap capacity the
-/// value keeps after a reset. A pool drops objects whose retained bytes exceed
-/// its `max_retained_bytes` instead of keeping an oversized buffer alive
-/// forever (Go's `encoding/json` and `fmt` do the same with 64 KiB).
+/// # A reused object equals a fresh one
 ///
-/// Derive it with `#[derive(Reset)]`, or implement it by hand:
+/// After a return and a hit, an object equals what its pool's constructor
+/// makes, capacity aside, even when that constructor is a hand-written
+/// `Default` with `status: 200`. A pool learns which case it is in from the
+/// first object its constructor makes (a miss), with [`is_reset`](Reset::is_reset):
+///
+/// * The constructor makes objects in the reset state (an all-zero
+///   `Default`, the usual case): every return is [`reset`](Reset::reset)
+///   alone, as fast as a hand-written clear.
+/// * It does not: every return is [`reset_to`](Reset::reset_to) a template,
+///   one object the constructor made, kept per thread. Restoring a field
+///   costs a copy of its fresh value into the field's own allocation: a
+///   non-empty default `String` is written into the string's buffer, with no
+///   allocation when its capacity suffices. Where a field cannot be restored
+///   in place (a non-empty default collection of a type that is not
+///   `Clone`), the object is replaced by a new one from the constructor.
+///
+/// The constructor therefore runs once per thread that returns objects (for
+/// the template) and on the rare returns that replace the object; a
+/// constructor with side effects (a counter, a log line, a random id) has them
+/// that often, and one whose output varies gives every reused object the
+/// template's values. Make per-request values (ids, timestamps) after taking
+/// the object, not in its constructor.
+///
+/// # Implementing it by hand
+///
+/// Derive it with `#[derive(Reset)]`, or implement it by hand. A hand-written
+/// impl must:
+///
+/// * in `reset`, leave the value as its constructor makes it (capacity
+///   aside), resetting every field that a user can write;
+/// * in `retained_bytes`, report the heap bytes kept (for the oversized rule);
+/// * override `is_reset` and `reset_to` only if the value can be made in
+///   another state than the one `reset` leaves (a pooled type whose
+///   constructor sets it to something else): the defaults say "every fresh
+///   value is the reset state" and restore by `reset`.
 ///
 /// ```
 /// use pool_runtime::Reset;
@@ -39,6 +70,31 @@ use std::time::Duration;
 /// line.reset();
 /// assert!(line.text.is_empty() && line.text.capacity() >= 64 && line.hits == 0);
 /// ```
+///
+/// A value with a state of its own to restore implements the other two:
+///
+/// ```
+/// use pool_runtime::Reset;
+///
+/// /// A content type that is `"application/json"` when fresh.
+/// struct ContentType(String);
+///
+/// impl Reset for ContentType {
+///     fn reset(&mut self) {
+///         self.0.clear();
+///         self.0.push_str("application/json");
+///     }
+///     fn retained_bytes(&self) -> usize {
+///         self.0.capacity()
+///     }
+///     fn is_reset(&self) -> bool {
+///         self.0 == "application/json"
+///     }
+///     fn reset_to(&mut self, fresh: &Self) -> bool {
+///         self.0.reset_to(&fresh.0)
+///     }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `Reset`, so a pool cannot clear it between users",
     label = "this type cannot be reset",
@@ -54,6 +110,33 @@ pub trait Reset {
     /// here, as in `reset`, drops the object (a `panic` discard).
     fn retained_bytes(&self) -> usize {
         0
+    }
+
+    /// Whether the value is in the state [`reset`](Reset::reset) leaves it
+    /// in, capacity aside: zero, `false`, empty, `None`, every field of a
+    /// derived type so.
+    ///
+    /// A pool asks it of the first object its constructor makes, to choose
+    /// between returning by `reset` alone and restoring a template (see the
+    /// trait's docs). The default, `true`, says that every fresh value of the
+    /// type is its reset state.
+    fn is_reset(&self) -> bool {
+        true
+    }
+
+    /// Makes the value, in whatever state its user left it, equal to `fresh`
+    /// (a value as the pool's constructor makes it), keeping allocations.
+    ///
+    /// Returns `false` if it could not without a value of its own (a
+    /// non-empty `fresh` collection whose elements it cannot copy): the
+    /// caller then copies or replaces it. The default resets and returns
+    /// whether `fresh` is in the reset state.
+    fn reset_to(&mut self, fresh: &Self) -> bool
+    where
+        Self: Sized,
+    {
+        self.reset();
+        fresh.is_reset()
     }
 
     /// Whether [`reset`](Reset::reset) is likely a few stores: then a pooled
@@ -90,23 +173,35 @@ pub trait Reset {
     }
 }
 
+/// Plain values: reset to their zero, restored by a copy.
 macro_rules! reset_to {
-    ($value:expr => $($ty:ty),* $(,)?) => {$(
+    ($value:expr, is_reset: $is_reset:expr => $($ty:ty),* $(,)?) => {$(
         impl Reset for $ty {
             #[inline]
             fn reset(&mut self) {
                 *self = $value;
             }
+            #[inline]
+            fn is_reset(&self) -> bool {
+                #[allow(clippy::redundant_closure_call)]
+                ($is_reset)(self)
+            }
+            #[inline]
+            fn reset_to(&mut self, fresh: &Self) -> bool {
+                *self = *fresh;
+                true
+            }
         }
     )*};
 }
 
-reset_to!(0 => u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
-reset_to!(0.0 => f32, f64);
-reset_to!(false => bool);
-reset_to!('\0' => char);
-reset_to!(() => ());
-reset_to!(Duration::ZERO => Duration);
+reset_to!(0, is_reset: |v: &Self| *v == 0 => u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+// Bits, not `==`: `-0.0` is not the state `reset` leaves.
+reset_to!(0.0, is_reset: |v: &Self| v.to_bits() == 0 => f32, f64);
+reset_to!(false, is_reset: |v: &Self| !*v => bool);
+reset_to!('\0', is_reset: |v: &Self| *v == '\0' => char);
+reset_to!((), is_reset: |_: &Self| true => ());
+reset_to!(Duration::ZERO, is_reset: |v: &Self| v.is_zero() => Duration);
 
 impl Reset for String {
     #[inline(always)]
@@ -120,6 +215,18 @@ impl Reset for String {
     #[inline]
     fn retained_bytes(&self) -> usize {
         self.capacity()
+    }
+    #[inline]
+    fn is_reset(&self) -> bool {
+        self.is_empty()
+    }
+    /// Copies `fresh` into this string's own buffer: no allocation when its
+    /// capacity suffices.
+    #[inline]
+    fn reset_to(&mut self, fresh: &Self) -> bool {
+        self.clear();
+        self.push_str(fresh);
+        true
     }
 }
 
@@ -151,6 +258,10 @@ macro_rules! reset_by_clear {
             fn retained_bytes(&self) -> usize {
                 #[allow(clippy::redundant_closure_call)]
                 ($capacity)(self)
+            }
+            #[inline]
+            fn is_reset(&self) -> bool {
+                self.is_empty()
             }
         }
 
@@ -187,7 +298,9 @@ reset_by_clear! {
 }
 
 /// `None` is the fresh state: whatever the option held is dropped (out of
-/// line if that takes a destructor, as for the collections).
+/// line if that takes a destructor, as for the collections). To keep the
+/// value's allocations while the field reads as `None`, use
+/// [`RecycleOption`](crate::RecycleOption).
 impl<T> Reset for Option<T> {
     #[inline]
     fn reset(&mut self) {
@@ -196,6 +309,10 @@ impl<T> Reset for Option<T> {
         } else if self.is_some() {
             drop_out_of_line(self);
         }
+    }
+    #[inline]
+    fn is_reset(&self) -> bool {
+        self.is_none()
     }
 }
 
@@ -214,6 +331,10 @@ impl<T: Reset + ?Sized> Reset for Box<T> {
     fn retained_bytes(&self) -> usize {
         std::mem::size_of_val(&**self) + (**self).retained_bytes()
     }
+    #[inline]
+    fn is_reset(&self) -> bool {
+        (**self).is_reset()
+    }
 }
 
 impl<T: Reset, const N: usize> Reset for [T; N] {
@@ -228,6 +349,15 @@ impl<T: Reset, const N: usize> Reset for [T; N] {
     #[inline]
     fn retained_bytes(&self) -> usize {
         self.iter().map(Reset::retained_bytes).sum()
+    }
+    #[inline]
+    fn is_reset(&self) -> bool {
+        self.iter().all(Reset::is_reset)
+    }
+    #[inline]
+    fn reset_to(&mut self, fresh: &Self) -> bool {
+        // Every element, even after one that could not be restored.
+        self.iter_mut().zip(fresh).fold(true, |all, (value, fresh)| value.reset_to(fresh) & all)
     }
 }
 
@@ -250,6 +380,14 @@ macro_rules! reset_tuple {
             #[inline]
             fn retained_bytes(&self) -> usize {
                 0 $(+ self.$index.retained_bytes())+
+            }
+            #[inline]
+            fn is_reset(&self) -> bool {
+                true $(&& self.$index.is_reset())+
+            }
+            #[inline]
+            fn reset_to(&mut self, fresh: &Self) -> bool {
+                true $(& self.$index.reset_to(&fresh.$index))+
             }
         }
     )*};

@@ -18,6 +18,16 @@ impl Reset for bytes::BytesMut {
     fn retained_bytes(&self) -> usize {
         self.capacity()
     }
+    #[inline]
+    fn is_reset(&self) -> bool {
+        self.is_empty()
+    }
+    #[inline]
+    fn reset_to(&mut self, fresh: &Self) -> bool {
+        self.clear();
+        self.extend_from_slice(fresh);
+        true
+    }
 }
 
 /// Back to `Null`, the fresh state of a `Value` (`Value::default()`): a value
@@ -29,6 +39,10 @@ impl Reset for serde_json::Value {
     fn reset(&mut self) {
         *self = serde_json::Value::Null;
     }
+    #[inline]
+    fn is_reset(&self) -> bool {
+        self.is_null()
+    }
 }
 
 /// Cleared. The map's entries are freed (it is a B-tree by default; with
@@ -39,5 +53,9 @@ impl Reset for serde_json::Map<String, serde_json::Value> {
     #[inline]
     fn reset(&mut self) {
         self.clear();
+    }
+    #[inline]
+    fn is_reset(&self) -> bool {
+        self.is_empty()
     }
 }

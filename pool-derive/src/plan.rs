@@ -1,0 +1,148 @@
+//! One plan per field: what the derive asserts about it, what bound a
+//! generic field adds, and the pieces of each generated method. Both the
+//! real expansion and the error stubs are built from it, so they cannot
+//! disagree about what a field needs.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{GenericParam, Ident};
+
+use crate::ast::{Field, Input};
+use crate::attr::{Derive, FieldMode};
+
+/// Tokens that read as generated code (lints skip them) but point at `span`
+/// in errors.
+pub fn at(span: Span) -> Span {
+    Span::call_site().located_at(span)
+}
+
+/// `#krate::__private`, the only way generated code names the runtime.
+pub fn private(input: &Input<'_>) -> TokenStream {
+    match &input.attrs.krate {
+        Some(krate) => quote!(#krate::__private),
+        None => quote!(::poolable::__private),
+    }
+}
+
+/// What the derive writes for one field.
+#[derive(Default)]
+pub struct FieldPlan {
+    /// Statements of `__CHECK`: assertions on a concrete field type,
+    /// spanned on the field.
+    pub checks: Vec<TokenStream>,
+    /// `where` predicates of a field whose type names a generic parameter
+    /// (those cannot be asserted in a constant).
+    pub bounds: Vec<TokenStream>,
+    /// A statement of `reset`.
+    pub reset: TokenStream,
+    /// A `+ ...` term of `retained_bytes`.
+    pub retained: TokenStream,
+    /// A `&& ...` term of `__small_reset`: whether the field likely resets
+    /// in a few stores (a speed hint for the engine's return path).
+    pub small: TokenStream,
+    /// A `&& ...` term of `is_reset`.
+    pub is_reset: TokenStream,
+    /// A statement of `reset_to` that clears `__ok` if the field could not
+    /// be restored in place.
+    pub reset_to: TokenStream,
+}
+
+/// The plans of every field, in order.
+pub fn fields(input: &Input<'_>, private: &TokenStream) -> Vec<FieldPlan> {
+    let params = type_params(input);
+    input.fields.iter().map(|field| plan(input.derive, field, &params, private)).collect()
+}
+
+fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStream) -> FieldPlan {
+    let span = at(field.span());
+    let ty = field.ty;
+    let member = &field.member;
+    let generic = mentions(ty.to_token_stream(), params);
+    // `F` itself once `__CHECK` has evaluated; an error type (and no further
+    // errors) when one of its assertions failed.
+    let gated = if generic {
+        quote_spanned!(span=> #ty)
+    } else {
+        quote_spanned!(span=> <[(); __CHECK] as #private::Gate<#ty>>::Out)
+    };
+    let mut plan = FieldPlan::default();
+    // Restores from `__fresh` by `Clone::clone_from` where the type has it.
+    let clone_from =
+        quote_spanned!(span=> (&#private::Probe(&__fresh.#member)).__clone_into(&mut self.#member));
+    match &field.attrs.mode {
+        FieldMode::Reset => {
+            let reset = quote_spanned!(span=> <#gated as #private::Reset>);
+            if generic {
+                plan.bounds.push(quote_spanned!(span=> #ty: #private::Reset));
+            } else {
+                plan.checks.push(quote_spanned!(span=> #private::assert_reset::<#ty>();));
+            }
+            plan.reset = quote_spanned!(span=> #reset::reset(&mut self.#member););
+            plan.retained = quote_spanned!(span=> + #reset::retained_bytes(&self.#member));
+            plan.small = quote_spanned!(span=> && #reset::__small_reset());
+            plan.is_reset = quote_spanned!(span=> && #reset::is_reset(&self.#member));
+            plan.reset_to = quote_spanned!(span=>
+                __ok &= #reset::reset_to(&mut self.#member, &__fresh.#member) || #clone_from;
+            );
+        }
+        FieldMode::Default => {
+            if generic {
+                plan.bounds.push(quote_spanned!(span=> #ty: ::core::default::Default));
+            } else {
+                plan.checks.push(quote_spanned!(span=> #private::assert_field_default::<#ty>();));
+            }
+            let default = quote_spanned!(span=> <#gated as ::core::default::Default>::default());
+            plan.reset = quote_spanned!(span=> self.#member = #default;);
+            plan.small = quote_spanned!(span=> && !::core::mem::needs_drop::<#gated>());
+            // A type without `PartialEq` cannot tell: its `Default` is taken
+            // for the fresh value, as the attribute says.
+            let is_default = |value: TokenStream| quote_spanned!(span=> (&#private::Probe(&#value)).__is_default().unwrap_or(true));
+            let self_is_default = is_default(quote!(self.#member));
+            let fresh_is_default = is_default(quote!(__fresh.#member));
+            plan.is_reset = quote_spanned!(span=> && #self_is_default);
+            plan.reset_to = quote_spanned!(span=>
+                __ok &= #clone_from || {
+                    self.#member = #default;
+                    #fresh_is_default
+                };
+            );
+        }
+        FieldMode::With(path) => {
+            // The function restores the field as the constructor makes it.
+            let span = at(path.span());
+            plan.reset = quote_spanned!(span=> #path(&mut self.#member););
+            plan.small = quote!(&&false);
+            plan.reset_to = plan.reset.clone();
+        }
+        FieldMode::Skip | FieldMode::Invalid => {}
+    }
+    if derive == Derive::Poolable && !matches!(field.attrs.mode, FieldMode::Invalid) {
+        plan.checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
+    }
+    plan
+}
+
+/// The struct's type and const parameters.
+fn type_params(input: &Input<'_>) -> Vec<Ident> {
+    input
+        .generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            GenericParam::Type(def) => Some(def.ident.clone()),
+            GenericParam::Const(def) => Some(def.ident.clone()),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect()
+}
+
+/// Whether a field type names one of the struct's type or const parameters.
+fn mentions(tokens: TokenStream, params: &[Ident]) -> bool {
+    !params.is_empty()
+        && tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => params.contains(&ident),
+            TokenTree::Group(group) => mentions(group.stream(), params),
+            _ => false,
+        })
+}
