@@ -12,12 +12,16 @@
 //! `Reset::reset_to`, which copies the fresh values into the object's own
 //! allocations.
 //!
-//! The return path pays one load and one predictable branch for this
-//! ([`Fresh::is_plain`]); the restore itself is out of line.
+//! The inline return path pays nothing for this: it compares an object's
+//! retained bytes with [`Fresh::inline_limit`] where it compared them with
+//! `max_retained_bytes` before. That limit is `max_retained_bytes + 1` once
+//! the constructor is known to be plain, and `0` until then and for the
+//! other kind, so that their returns take the out-of-line path, which
+//! restores.
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 use crate::Reset;
 
@@ -29,57 +33,85 @@ const PLAIN: u8 = 1;
 const RESTORE: u8 = 2;
 
 /// What a pool knows of its constructor's objects.
-pub(crate) struct Fresh(AtomicU8);
+///
+/// Relaxed throughout: the state only ever goes from unknown to one answer
+/// that every thread computes alike, and a thread that still reads the old
+/// state takes the slow path, which checks again.
+pub(crate) struct Fresh {
+    state: AtomicU8,
+    /// See the module docs: `0`, or `max_retained_bytes + 1` for a plain
+    /// constructor.
+    inline_limit: AtomicUsize,
+}
 
 impl Fresh {
     pub(crate) const fn new() -> Self {
-        Self(AtomicU8::new(UNKNOWN))
+        Self { state: AtomicU8::new(UNKNOWN), inline_limit: AtomicUsize::new(0) }
     }
 
-    /// Whether returns are `reset` alone. Relaxed: the state only ever goes
-    /// from unknown to one answer that every thread computes alike.
+    /// The inline return path keeps an object whose retained bytes are below
+    /// this; any other goes the slow path, which restores it if needed.
     #[inline(always)]
+    pub(crate) fn inline_limit(&self) -> usize {
+        self.inline_limit.load(Relaxed)
+    }
+
+    /// Whether returns are `reset` alone.
+    #[inline]
     pub(crate) fn is_plain(&self) -> bool {
-        self.0.load(Relaxed) == PLAIN
+        self.state.load(Relaxed) == PLAIN
     }
 
     /// Records what a freshly made object says of the constructor, the
     /// first time one is made.
     #[inline]
-    pub(crate) fn learn<T: Reset>(&self, fresh: &T) {
-        if self.0.load(Relaxed) == UNKNOWN {
-            self.learn_slow(fresh);
+    pub(crate) fn learn<T: Reset>(&self, fresh: &T, max_retained_bytes: usize) {
+        if self.state.load(Relaxed) == UNKNOWN {
+            self.learn_slow(fresh, max_retained_bytes);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn learn_slow<T: Reset>(&self, fresh: &T) {
-        self.0.store(if fresh.is_reset() { PLAIN } else { RESTORE }, Relaxed);
+    fn learn_slow<T: Reset>(&self, fresh: &T, max_retained_bytes: usize) {
+        if fresh.is_reset() {
+            self.state.store(PLAIN, Relaxed);
+            // An object at exactly `usize::MAX` bytes takes the slow path,
+            // which keeps it all the same.
+            self.inline_limit.store(max_retained_bytes.saturating_add(1), Relaxed);
+        } else {
+            self.state.store(RESTORE, Relaxed);
+        }
     }
 
-    /// Makes `object` equal to a fresh one, for a pool whose state is not
-    /// [`PLAIN`]: by `reset` if the constructor turns out to be plain after
-    /// all (no object was made yet: every object so far was adopted), else
-    /// from this thread's template.
+    /// Makes `object` (already reset) equal to a fresh one, for a pool whose
+    /// state is not [`PLAIN`]: nothing more if the constructor turns out to
+    /// be plain after all (no object was made yet: every object so far was
+    /// adopted), else from this thread's template.
     ///
     /// Runs user code (the constructor, `reset`, `reset_to`); if it panics,
     /// the caller discards the object.
     #[cold]
     #[inline(never)]
-    pub(crate) fn restore<T: Reset + 'static>(&self, pool_id: usize, create: fn() -> T, object: &mut T) {
+    pub(crate) fn restore<T: Reset + 'static>(
+        &self,
+        pool_id: usize,
+        create: fn() -> T,
+        max_retained_bytes: usize,
+        object: &mut T,
+    ) {
         // Boxed once, when made: taking it out and putting it back moves
         // the box, so a restore allocates nothing.
         let template: Box<dyn Any> = match take_template(pool_id) {
             Some(template) if template.is::<T>() => template,
             _ => {
                 let made = create();
-                self.learn(&made);
+                self.learn(&made, max_retained_bytes);
                 Box::new(made)
             }
         };
         if self.is_plain() {
-            object.reset();
+            // Reset already.
         } else if let Some(fresh) = template.downcast_ref::<T>() {
             if !object.reset_to(fresh) {
                 // A part that cannot be restored in place (a non-empty

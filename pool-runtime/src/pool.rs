@@ -120,7 +120,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     fn create_counted(&'static self) -> Pooled<T> {
         // Created before it is counted: a panicking constructor takes nothing.
         let object = Box::new((self.create)());
-        self.fresh.learn(&*object);
+        self.fresh.learn(&*object, self.config.get_max_retained_bytes());
         self.count(Event::Miss);
         Pooled::new(object, self)
     }
@@ -215,7 +215,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
         if std::thread::panicking() {
             return Inline::Untouched;
         }
-        if self.reset_and_measure(held, true) && put_if_room(held) == Some(true) {
+        if self.reset_and_measure(held, Route::Inline) && put_if_room(held) == Some(true) {
             return Inline::Kept;
         }
         Inline::Reset
@@ -228,25 +228,28 @@ impl<T: Reset + Send + 'static> Pool<T> {
     }
 
     /// Resets the object in `held` (if `reset`; the inline path may have
-    /// done it already) and tells whether it fits `max_retained_bytes`.
-    /// Both run user code: if either unwinds, the object is dropped and
+    /// done it already), restores the constructor's values if `reset` alone
+    /// does not (on the slow path only: see `fresh`), and tells whether the
+    /// object may be kept: on the inline path, whether its retained bytes
+    /// are below `Fresh::inline_limit`, which is `0` while restores are
+    /// needed; on the slow path, whether they fit `max_retained_bytes`.
+    /// All of it runs user code: if any unwinds, the object is dropped and
     /// counted as a `panic` discard, and `held` left `None`.
     #[inline(always)]
-    fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, reset: bool) -> bool {
+    fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, route: Route) -> bool {
         let on_panic = DiscardOnPanic { pool: self, held };
         let fits = on_panic.held.as_deref_mut().is_some_and(|object| {
-            if reset {
-                // One predictable branch: constructors that make objects in
-                // the reset state (the usual all-zero `Default`) return by
-                // `reset` alone.
-                if self.fresh.is_plain() {
-                    T::reset(object);
-                } else {
-                    self.restore(object);
-                }
+            if route != Route::SlowAlreadyReset {
+                T::reset(object);
             }
             // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
             // the box's own size, discarding objects exactly at the bound.
+            if route == Route::Inline {
+                return T::retained_bytes(object) < self.fresh.inline_limit();
+            }
+            if !self.fresh.is_plain() {
+                self.restore(object);
+            }
             T::retained_bytes(object) <= self.config.get_max_retained_bytes()
         });
         std::mem::forget(on_panic);
@@ -257,7 +260,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[cold]
     #[inline(never)]
     fn restore(&'static self, object: &mut T) {
-        self.fresh.restore(self.id(), self.create, object);
+        self.fresh.restore(self.id(), self.create, self.config.get_max_retained_bytes(), object);
     }
 
     /// Every return the inline path did not finish: a second pool of a
@@ -270,7 +273,8 @@ impl<T: Reset + Send + 'static> Pool<T> {
         if !already_reset && std::thread::panicking() {
             return self.discard(held, Event::Panic);
         }
-        if !self.reset_and_measure(&mut held, !already_reset) {
+        let route = if already_reset { Route::SlowAlreadyReset } else { Route::Slow };
+        if !self.reset_and_measure(&mut held, route) {
             return self.discard(held, Event::Oversized);
         }
         // The object stays here unless the closure runs, so that a thread
@@ -406,6 +410,17 @@ impl<T: Reset + Send + 'static> Pool<T> {
             id => id,
         }
     }
+}
+
+/// Which part of the return path resets and measures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// The inline path: reset, keep below `Fresh::inline_limit`.
+    Inline,
+    /// The slow path, for an object the inline path did not touch.
+    Slow,
+    /// The slow path, after the inline path reset the object.
+    SlowAlreadyReset,
 }
 
 /// What the inline return path did with the object.
