@@ -6,7 +6,10 @@
 //! `LoadTableResult::default()` (what a service does without pooling) or
 //! into `LoadTableResult::pooled()` (a builder that comes back with all its
 //! strings and vectors allocated from an earlier request): the code that
-//! uses a builder does not change, only where it comes from.
+//! uses a builder does not change, only where it comes from. Its lists are
+//! `RecycleVec`s and its string maps `RecycleMap`s, whose elements survive a
+//! reset with their strings allocated, so a pooled request allocates next
+//! to nothing.
 //!
 //! (A module file in a subdirectory, so that cargo does not take it for an
 //! example; each user includes it with `#[path]`.)
@@ -15,119 +18,10 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use poolable::{Poolable, PooledBuffer, Reset};
-use serde::{Serialize, Serializer};
-
-// ---------------------------------------------------------------------------
-// Slots: a vector of builders whose elements survive a reset
-// ---------------------------------------------------------------------------
-
-/// A vector of builders that keeps its elements, reset, when it is reset, as
-/// protobuf's `RepeatedPtrField` does: the next user's [`Slots::add`] hands
-/// back an element with its strings and vectors still allocated.
-///
-/// A `Vec<T>` resets by `clear()`, which keeps the vector's buffer but drops
-/// its elements, and with them everything they allocated: fine for
-/// `Vec<u64>`, not for `Vec<Field>` where each field owns a name and a doc.
-/// Serialises as the sequence of the elements added since the last reset.
-pub struct Slots<T> {
-    items: Vec<T>,
-    /// Elements in use; `items[len..]` are reset and waiting.
-    len: usize,
-}
-
-impl<T> Default for Slots<T> {
-    fn default() -> Self {
-        Slots { items: Vec::new(), len: 0 }
-    }
-}
-
-impl<T: Reset + Default> Slots<T> {
-    /// The next element: a kept one (reset) if there is one, else a new one.
-    pub fn add(&mut self) -> &mut T {
-        if self.len == self.items.len() {
-            self.items.push(T::default());
-        }
-        self.len += 1;
-        &mut self.items[self.len - 1]
-    }
-}
-
-impl<T> Slots<T> {
-    /// The elements added since the last reset.
-    pub fn as_slice(&self) -> &[T] {
-        &self.items[..self.len]
-    }
-
-    /// How many elements were added since the last reset.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether no element was added since the last reset.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
-impl<T: Reset> Reset for Slots<T> {
-    fn reset(&mut self) {
-        for item in &mut self.items[..self.len] {
-            item.reset();
-        }
-        self.len = 0;
-    }
-
-    /// The vector's buffer and everything every element (used or waiting) holds.
-    fn retained_bytes(&self) -> usize {
-        self.items.capacity() * size_of::<T>() + self.items.iter().map(Reset::retained_bytes).sum::<usize>()
-    }
-}
-
-impl<T: Serialize> Serialize for Slots<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.as_slice())
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for Slots<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.as_slice()).finish()
-    }
-}
-
-/// One entry of a [`Properties`] map.
-#[derive(Reset, Default, Debug)]
-pub struct Property {
-    pub key: String,
-    pub value: String,
-}
-
-/// A string-to-string map (Iceberg's table properties, snapshot summaries,
-/// client config) that keeps its entries' strings across resets; serialised
-/// as a JSON object in insertion order.
-#[derive(Reset, Default, Debug)]
-pub struct Properties {
-    entries: Slots<Property>,
-}
-
-impl Properties {
-    /// Adds `key: value` (the caller keeps keys unique).
-    pub fn insert(&mut self, key: &str, value: &str) {
-        let entry = self.entries.add();
-        entry.key.push_str(key);
-        entry.value.push_str(value);
-    }
-}
-
-impl Serialize for Properties {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.entries.as_slice().iter().map(|p| (&p.key, &p.value)))
-    }
-}
+use poolable::{Poolable, PooledBuffer, RecycleMap, RecycleOption, RecycleVec, Reset};
+use serde::Serialize;
 
 // ---------------------------------------------------------------------------
 // The response builders: Iceberg REST `LoadTableResult`
@@ -146,7 +40,7 @@ impl Serialize for Properties {
 pub struct LoadTableResult {
     pub metadata_location: String,
     pub metadata: TableMetadata,
-    pub config: Properties,
+    pub config: RecycleMap<String>,
 }
 
 /// Iceberg table metadata, format version 2.
@@ -160,18 +54,18 @@ pub struct TableMetadata {
     pub last_updated_ms: u64,
     pub last_column_id: u32,
     pub current_schema_id: u32,
-    pub schemas: Slots<Schema>,
+    pub schemas: RecycleVec<Schema>,
     pub default_spec_id: u32,
-    pub partition_specs: Slots<PartitionSpec>,
+    pub partition_specs: RecycleVec<PartitionSpec>,
     pub last_partition_id: u32,
     pub default_sort_order_id: u32,
-    pub sort_orders: Slots<SortOrder>,
-    pub properties: Properties,
+    pub sort_orders: RecycleVec<SortOrder>,
+    pub properties: RecycleMap<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_snapshot_id: Option<u64>,
-    pub snapshots: Slots<Snapshot>,
-    pub snapshot_log: Slots<SnapshotLogEntry>,
-    pub metadata_log: Slots<MetadataLogEntry>,
+    pub snapshots: RecycleVec<Snapshot>,
+    pub snapshot_log: RecycleVec<SnapshotLogEntry>,
+    pub metadata_log: RecycleVec<MetadataLogEntry>,
 }
 
 /// A schema: `{"type": "struct", "schema-id": 0, "fields": [...]}`.
@@ -185,7 +79,7 @@ pub struct Schema {
     pub schema_id: u32,
     /// A plain `Vec<u32>`: reset by `clear()`, its buffer kept.
     pub identifier_field_ids: Vec<u32>,
-    pub fields: Slots<NestedField>,
+    pub fields: RecycleVec<NestedField>,
 }
 
 /// A column of a schema.
@@ -197,17 +91,19 @@ pub struct NestedField {
     #[pool(default)]
     #[serde(rename = "type")]
     pub kind: &'static str,
-    /// Empty when the column has no doc (then not serialised). A `String`
-    /// rather than an `Option<String>`, whose reset would drop the string.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub doc: String,
+    /// `None` when the column has no doc (then not serialised). A
+    /// `RecycleOption` rather than an `Option<String>`, whose reset would
+    /// drop the string: here the string stays, empty, while the field reads
+    /// as `None`.
+    #[serde(skip_serializing_if = "RecycleOption::is_none")]
+    pub doc: RecycleOption<String>,
 }
 
 #[derive(Reset, Default, Serialize, Debug)]
 #[serde(rename_all = "kebab-case")]
 pub struct PartitionSpec {
     pub spec_id: u32,
-    pub fields: Slots<PartitionField>,
+    pub fields: RecycleVec<PartitionField>,
 }
 
 #[derive(Reset, Default, Serialize, Debug)]
@@ -224,7 +120,7 @@ pub struct PartitionField {
 #[serde(rename_all = "kebab-case")]
 pub struct SortOrder {
     pub order_id: u32,
-    pub fields: Slots<SortField>,
+    pub fields: RecycleVec<SortField>,
 }
 
 #[derive(Reset, Default, Serialize, Debug)]
@@ -248,7 +144,7 @@ pub struct Snapshot {
     pub sequence_number: u64,
     pub timestamp_ms: u64,
     pub manifest_list: String,
-    pub summary: Properties,
+    pub summary: RecycleMap<String>,
     pub schema_id: u32,
 }
 
@@ -339,8 +235,8 @@ impl TableDef {
     /// `Default` makes it: fresh, or taken from the pool (reset).
     pub fn fill(&self, out: &mut LoadTableResult) {
         out.metadata_location.push_str(&self.metadata_location);
-        out.config.insert("client.region", "eu-west-1");
-        out.config.insert("s3.endpoint", "https://s3.eu-west-1.example.com");
+        out.config.entry("client.region").push_str("eu-west-1");
+        out.config.entry("s3.endpoint").push_str("https://s3.eu-west-1.example.com");
 
         let m = &mut out.metadata;
         m.format_version = 2;
@@ -363,7 +259,7 @@ impl TableDef {
                 field.required = column.required;
                 field.kind = column.kind;
                 if let Some(doc) = &column.doc {
-                    field.doc.push_str(doc);
+                    field.doc.get_or_insert_default().push_str(doc);
                 }
             }
         }
@@ -391,7 +287,7 @@ impl TableDef {
         by_id.null_order = "nulls-first";
 
         for (key, value) in &self.properties {
-            m.properties.insert(key, value);
+            m.properties.entry(key).push_str(value);
         }
 
         m.current_snapshot_id = self.snapshots.last().map(|s| s.id);
@@ -403,7 +299,7 @@ impl TableDef {
             snapshot.timestamp_ms = def.timestamp_ms;
             snapshot.manifest_list.push_str(&def.manifest_list);
             for (key, value) in &def.summary {
-                snapshot.summary.insert(key, value);
+                snapshot.summary.entry(key).push_str(value);
             }
             snapshot.schema_id = def.schema_id;
 

@@ -12,16 +12,16 @@
 //! `Reset::reset_to`, which copies the fresh values into the object's own
 //! allocations.
 //!
-//! The inline return path pays nothing for this: it compares an object's
-//! retained bytes with [`Fresh::inline_limit`] where it compared them with
-//! `max_retained_bytes` before. That limit is `max_retained_bytes + 1` once
+//! The inline return path pays nothing for this: it keeps an object while
+//! the thread's cache has *inline room* (`LocalCache::put_if_room`), where it
+//! compared with the cache's capacity before. That room is the capacity once
 //! the constructor is known to be plain, and `0` until then and for the
 //! other kind, so that their returns take the out-of-line path, which
-//! restores.
+//! restores, then keeps the object in the same cache.
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use crate::Reset;
 
@@ -37,51 +37,32 @@ const RESTORE: u8 = 2;
 /// Relaxed throughout: the state only ever goes from unknown to one answer
 /// that every thread computes alike, and a thread that still reads the old
 /// state takes the slow path, which checks again.
-pub(crate) struct Fresh {
-    state: AtomicU8,
-    /// See the module docs: `0`, or `max_retained_bytes + 1` for a plain
-    /// constructor.
-    inline_limit: AtomicUsize,
-}
+pub(crate) struct Fresh(AtomicU8);
 
 impl Fresh {
     pub(crate) const fn new() -> Self {
-        Self { state: AtomicU8::new(UNKNOWN), inline_limit: AtomicUsize::new(0) }
-    }
-
-    /// The inline return path keeps an object whose retained bytes are below
-    /// this; any other goes the slow path, which restores it if needed.
-    #[inline(always)]
-    pub(crate) fn inline_limit(&self) -> usize {
-        self.inline_limit.load(Relaxed)
+        Self(AtomicU8::new(UNKNOWN))
     }
 
     /// Whether returns are `reset` alone.
     #[inline]
     pub(crate) fn is_plain(&self) -> bool {
-        self.state.load(Relaxed) == PLAIN
+        self.0.load(Relaxed) == PLAIN
     }
 
     /// Records what a freshly made object says of the constructor, the
     /// first time one is made.
     #[inline]
-    pub(crate) fn learn<T: Reset>(&self, fresh: &T, max_retained_bytes: usize) {
-        if self.state.load(Relaxed) == UNKNOWN {
-            self.learn_slow(fresh, max_retained_bytes);
+    pub(crate) fn learn<T: Reset>(&self, fresh: &T) {
+        if self.0.load(Relaxed) == UNKNOWN {
+            self.learn_slow(fresh);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn learn_slow<T: Reset>(&self, fresh: &T, max_retained_bytes: usize) {
-        if fresh.is_reset() {
-            self.state.store(PLAIN, Relaxed);
-            // An object at exactly `usize::MAX` bytes takes the slow path,
-            // which keeps it all the same.
-            self.inline_limit.store(max_retained_bytes.saturating_add(1), Relaxed);
-        } else {
-            self.state.store(RESTORE, Relaxed);
-        }
+    fn learn_slow<T: Reset>(&self, fresh: &T) {
+        self.0.store(if fresh.is_reset() { PLAIN } else { RESTORE }, Relaxed);
     }
 
     /// Makes `object` (already reset) equal to a fresh one, for a pool whose
@@ -93,20 +74,14 @@ impl Fresh {
     /// the caller discards the object.
     #[cold]
     #[inline(never)]
-    pub(crate) fn restore<T: Reset + 'static>(
-        &self,
-        pool_id: usize,
-        create: fn() -> T,
-        max_retained_bytes: usize,
-        object: &mut T,
-    ) {
+    pub(crate) fn restore<T: Reset + 'static>(&self, pool_id: usize, create: fn() -> T, object: &mut T) {
         // Boxed once, when made: taking it out and putting it back moves
         // the box, so a restore allocates nothing.
         let template: Box<dyn Any> = match take_template(pool_id) {
             Some(template) if template.is::<T>() => template,
             _ => {
                 let made = create();
-                self.learn(&made, max_retained_bytes);
+                self.learn(&made);
                 Box::new(made)
             }
         };

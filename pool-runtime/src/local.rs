@@ -217,6 +217,12 @@ pub(crate) struct LocalCache<T: Reset + Send + 'static> {
     /// `min(cache_size, max_idle, 4096)`: a push below it never reallocates, and the
     /// hit path reads one field fewer.
     objects: Vec<Box<T>>,
+    /// How many objects the inline return path may keep here: the capacity
+    /// once the pool is known to return by `reset` alone, `0` before that,
+    /// for a pool that restores its constructor's values (those returns take
+    /// the slow path, which restores, then keeps the object with `put`), and
+    /// while not awake. Read where the capacity was: the check costs nothing.
+    inline_room: usize,
     /// This thread's tally while awake; a placeholder no one counts on
     /// otherwise.
     tally: &'static Tally,
@@ -229,7 +235,14 @@ pub(crate) struct LocalCache<T: Reset + Send + 'static> {
 impl<T: Reset + Send + 'static> LocalCache<T> {
     crate::sync::const_fn! {
         fn dormant(home: Home) -> Self {
-            Self { objects: Vec::new(), tally: Tally::placeholder(), pool: None, state: State::Dormant, home }
+            Self {
+                objects: Vec::new(),
+                inline_room: 0,
+                tally: Tally::placeholder(),
+                pool: None,
+                state: State::Dormant,
+                home,
+            }
         }
     }
 
@@ -261,6 +274,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         let spare = if capacity > 0 { lock(pool.store()).take_spare() } else { None };
         self.objects = spare.unwrap_or_else(|| Vec::with_capacity(capacity));
         debug_assert_eq!(self.objects.capacity(), capacity, "a spare has a cache's capacity");
+        self.inline_room = if pool.returns_by_reset() { capacity } else { 0 };
         self.tally = pool.counters().attach();
         self.pool = Some(pool);
         self.state = State::Awake;
@@ -320,7 +334,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// [`put`](Self::put) on the slow path. True if kept.
     #[inline(always)]
     pub(crate) fn put_if_room(&mut self, object: &mut Option<Box<T>>) -> bool {
-        if self.objects.len() < self.objects.capacity() {
+        if self.objects.len() < self.inline_room {
             if let Some(object) = object.take() {
                 self.objects.push(object);
                 self.count(Event::Return);
@@ -335,6 +349,10 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// counted as a `full` discard, when neither has room.
     pub(crate) fn put(&mut self, pool: &'static Pool<T>, object: Box<T>) -> Result<(), Box<T>> {
         let awake = self.wake(pool);
+        if awake && self.inline_room == 0 && pool.returns_by_reset() {
+            // The pool learnt since this cache woke that `reset` suffices.
+            self.inline_room = self.objects.capacity();
+        }
         if self.objects.len() < self.objects.capacity() {
             self.objects.push(object);
             self.count(Event::Return);
@@ -375,6 +393,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// cache is closed and every operation goes to the shared store.
     fn close(&mut self) {
         let was = std::mem::replace(&mut self.state, State::Closed);
+        self.inline_room = 0;
         let Some(pool) = self.pool.filter(|_| was == State::Awake) else { return };
         let mut objects = std::mem::take(&mut self.objects);
         let tally = std::mem::replace(&mut self.tally, Tally::placeholder());

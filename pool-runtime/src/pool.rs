@@ -120,7 +120,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     fn create_counted(&'static self) -> Pooled<T> {
         // Created before it is counted: a panicking constructor takes nothing.
         let object = Box::new((self.create)());
-        self.fresh.learn(&*object, self.config.get_max_retained_bytes());
+        self.fresh.learn(&*object);
         self.count(Event::Miss);
         Pooled::new(object, self)
     }
@@ -227,14 +227,12 @@ impl<T: Reset + Send + 'static> Pool<T> {
         self.give_back_slow(object, false);
     }
 
-    /// Resets the object in `held` (if `reset`; the inline path may have
-    /// done it already), restores the constructor's values if `reset` alone
-    /// does not (on the slow path only: see `fresh`), and tells whether the
-    /// object may be kept: on the inline path, whether its retained bytes
-    /// are below `Fresh::inline_limit`, which is `0` while restores are
-    /// needed; on the slow path, whether they fit `max_retained_bytes`.
-    /// All of it runs user code: if any unwinds, the object is dropped and
-    /// counted as a `panic` discard, and `held` left `None`.
+    /// Resets the object in `held` (unless the inline path did already),
+    /// restores the constructor's values where `reset` alone does not (on
+    /// the slow path only, which such pools' returns take: see `fresh`), and
+    /// tells whether the object fits `max_retained_bytes`. All of it runs
+    /// user code: if any unwinds, the object is dropped and counted as a
+    /// `panic` discard, and `held` left `None`.
     #[inline(always)]
     fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, route: Route) -> bool {
         let on_panic = DiscardOnPanic { pool: self, held };
@@ -242,14 +240,11 @@ impl<T: Reset + Send + 'static> Pool<T> {
             if route != Route::SlowAlreadyReset {
                 T::reset(object);
             }
-            // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
-            // the box's own size, discarding objects exactly at the bound.
-            if route == Route::Inline {
-                return T::retained_bytes(object) < self.fresh.inline_limit();
-            }
-            if !self.fresh.is_plain() {
+            if route != Route::Inline && !self.fresh.is_plain() {
                 self.restore(object);
             }
+            // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
+            // the box's own size, discarding objects exactly at the bound.
             T::retained_bytes(object) <= self.config.get_max_retained_bytes()
         });
         std::mem::forget(on_panic);
@@ -260,7 +255,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[cold]
     #[inline(never)]
     fn restore(&'static self, object: &mut T) {
-        self.fresh.restore(self.id(), self.create, self.config.get_max_retained_bytes(), object);
+        self.fresh.restore(self.id(), self.create, object);
     }
 
     /// Every return the inline path did not finish: a second pool of a
@@ -387,6 +382,12 @@ impl<T> Pool<T> {
         &self.config
     }
 
+    /// Whether a return is `reset` alone: then a thread's cache gives the
+    /// inline return path room (see `fresh`).
+    pub(crate) fn returns_by_reset(&self) -> bool {
+        self.fresh.is_plain()
+    }
+
     pub(crate) fn store(&self) -> &Mutex<Store<T>> {
         &self.store
     }
@@ -415,7 +416,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
 /// Which part of the return path resets and measures.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Route {
-    /// The inline path: reset, keep below `Fresh::inline_limit`.
+    /// The inline path: reset; kept only in a cache's inline room.
     Inline,
     /// The slow path, for an object the inline path did not touch.
     Slow,
