@@ -28,6 +28,55 @@
 //! arguments, at most one per field: `skip`, `default`, `reset = path` (a
 //! `fn(&mut T)`). `retained_bytes` sums the fields reset through `Reset`.
 //!
+//! # A reused object equals a fresh one
+//!
+//! After a return and a hit, every field not marked `skip` equals what the
+//! pool's constructor (`Default::default()` or `new = path`) gives it,
+//! capacity aside, also when that constructor sets `status: 200` or a
+//! non-empty `String`:
+//!
+//! ```
+//! use poolable::Poolable;
+//!
+//! #[derive(Poolable)]
+//! struct Resp { status: u16, content_type: String, body: Vec<u8> }
+//!
+//! impl Default for Resp {
+//!     fn default() -> Self {
+//!         Resp { status: 200, content_type: "application/json".into(), body: Vec::new() }
+//!     }
+//! }
+//!
+//! let mut resp = Resp::pooled();
+//! resp.status = 404;
+//! resp.content_type.push_str("; charset=utf-8");
+//! drop(resp);
+//! let resp = Resp::pooled(); // the same object, as `Default` makes it
+//! assert_eq!((resp.status, resp.content_type.as_str()), (200, "application/json"));
+//! ```
+//!
+//! The derive writes, per field, how to reset it (`reset`), whether it is in
+//! its reset state (`is_reset`) and how to make it equal to a fresh value in
+//! place (`reset_to`); the pool asks `is_reset` of its first object and, for
+//! a constructor like this one, restores every returned object to a
+//! template (see `Reset` in `poolable`). Field by field, `reset_to` uses:
+//!
+//! * a field's own `Reset::reset_to` (a string is written into its own
+//!   buffer, a nested derived type goes field by field);
+//! * else `Clone::clone_from` where the field's type is `Clone` (a non-empty
+//!   default `Vec<String>` is copied into the vector's own strings);
+//! * for `#[pool(default)]` fields, `clone_from` too, else `Default::default()`
+//!   (a type that is neither `PartialEq` nor `Clone` is taken to be fresh at
+//!   its `Default`, as the attribute says);
+//! * for `#[pool(reset = path)]` fields, the function, which must leave the
+//!   field as the constructor makes it;
+//! * `skip` fields are left as they are.
+//!
+//! If none applies, the pool replaces the object with a new one from the
+//! constructor. `Reset::reset` called by hand resets to the reset state
+//! (zeros, empty, `None`); restoring the constructor's values is the pool's
+//! job, as it alone knows the constructor.
+//!
 //! # What the derive writes
 //!
 //! For `#[derive(Poolable)] #[pool(max_idle = 64)] struct Request { path: String,
@@ -43,8 +92,8 @@
 //!   `thread_local!` slot that `Reset::__thread_slot` hands to the engine: the
 //!   pool reaches the calling thread's cache through that static directly,
 //!   where a hand-built `Pool<T>` goes through the engine's per-thread table
-//!   (an id lookup and a downcast). On the engine benchmark that is 140
-//!   instructions per take/return cycle against 217 for a hand-built static
+//!   (an id lookup and a downcast). On the engine benchmark that is 128
+//!   instructions per take/return cycle against 206 for a hand-built static
 //!   (`scripts/callgrind-engine.sh`).
 //! * Everything lives in `const _: () = { ... }`, names the runtime through
 //!   `::poolable::__private` (or `#[pool(crate = path)]`) and the standard
@@ -53,7 +102,12 @@
 //! # One mistake, one error
 //!
 //! Attribute mistakes are collected and reported together, each on its
-//! argument, next to stub impls so that nothing else fails. Mistakes that need
+//! argument, next to stub impls so that nothing else fails. A field whose
+//! `#[pool(...)]` has a mistake gets no assertion about its type: the typo in
+//! `#[pool(skipp)] region: &'static str` is the one error, not also "`&str`
+//! is not `Reset`". One plan per field (`plan.rs`: its assertions, bounds,
+//! and its part of each generated method) feeds both the expansion and the
+//! stubs. Mistakes that need
 //! types are assertions in `__CHECK`, each spanned on its field (or on the
 //! struct's name for a missing `Default`), with `#[diagnostic::on_unimplemented]`
 //! messages that name the fix. Everything else uses a field type `F` as

@@ -216,13 +216,16 @@ pub(crate) struct LocalCache<T: Reset + Send + 'static> {
     /// exactly once (`Vec::with_capacity` is exact), *is* the cache's bound
     /// `min(cache_size, max_idle, 4096)`: a push below it never reallocates, and the
     /// hit path reads one field fewer.
+    ///
+    /// Empty, without capacity, for a pool that restores its constructor's
+    /// values (see `fresh`), or does not know yet whether it must: then the
+    /// inline paths find no object and no room, and every take and return
+    /// goes out of line, to `restored`. The inline paths test nothing more.
     objects: Vec<Box<T>>,
-    /// How many objects the inline return path may keep here: the capacity
-    /// once the pool is known to return by `reset` alone, `0` before that,
-    /// for a pool that restores its constructor's values (those returns take
-    /// the slow path, which restores, then keeps the object with `put`), and
-    /// while not awake. Read where the capacity was: the check costs nothing.
-    inline_room: usize,
+    /// A restoring pool's idle objects, in place of `objects` (and empty
+    /// without capacity otherwise): taken and kept out of line, after the
+    /// return's restore, without a lock.
+    restored: Vec<Box<T>>,
     /// This thread's tally while awake; a placeholder no one counts on
     /// otherwise.
     tally: &'static Tally,
@@ -237,7 +240,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         fn dormant(home: Home) -> Self {
             Self {
                 objects: Vec::new(),
-                inline_room: 0,
+                restored: Vec::new(),
                 tally: Tally::placeholder(),
                 pool: None,
                 state: State::Dormant,
@@ -272,9 +275,13 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         pool.id();
         let capacity = pool.config().local_capacity();
         let spare = if capacity > 0 { lock(pool.store()).take_spare() } else { None };
-        self.objects = spare.unwrap_or_else(|| Vec::with_capacity(capacity));
-        debug_assert_eq!(self.objects.capacity(), capacity, "a spare has a cache's capacity");
-        self.inline_room = if pool.returns_by_reset() { capacity } else { 0 };
+        let storage = spare.unwrap_or_else(|| Vec::with_capacity(capacity));
+        debug_assert_eq!(storage.capacity(), capacity, "a spare has a cache's capacity");
+        if pool.returns_by_reset() {
+            self.objects = storage;
+        } else {
+            self.restored = storage;
+        }
         self.tally = pool.counters().attach();
         self.pool = Some(pool);
         self.state = State::Awake;
@@ -315,11 +322,19 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     #[inline(never)]
     fn refill(&mut self, pool: &'static Pool<T>) -> Option<Box<T>> {
         let awake = self.wake(pool);
+        if awake {
+            self.promote(pool);
+            if let Some(object) = self.restored.pop() {
+                self.count(Event::Hit);
+                return Some(object);
+            }
+        }
         let mut store = lock(pool.store());
-        let object = if awake && self.objects.capacity() > 0 {
-            store.refill(&mut self.objects, pool.config().batch());
+        let storage = self.storage();
+        let object = if awake && storage.capacity() > 0 {
+            store.refill(storage, pool.config().batch());
             drop(store);
-            self.objects.pop()
+            storage.pop()
         } else {
             store.pop()
         };
@@ -334,7 +349,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// [`put`](Self::put) on the slow path. True if kept.
     #[inline(always)]
     pub(crate) fn put_if_room(&mut self, object: &mut Option<Box<T>>) -> bool {
-        if self.objects.len() < self.inline_room {
+        if self.objects.len() < self.objects.capacity() {
             if let Some(object) = object.take() {
                 self.objects.push(object);
                 self.count(Event::Return);
@@ -349,43 +364,62 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// counted as a `full` discard, when neither has room.
     pub(crate) fn put(&mut self, pool: &'static Pool<T>, object: Box<T>) -> Result<(), Box<T>> {
         let awake = self.wake(pool);
-        if awake && self.inline_room == 0 && pool.returns_by_reset() {
-            // The pool learnt since this cache woke that `reset` suffices.
-            self.inline_room = self.objects.capacity();
+        if awake {
+            self.promote(pool);
         }
-        if self.objects.len() < self.objects.capacity() {
-            self.objects.push(object);
+        let storage = self.storage();
+        if storage.len() < storage.capacity() {
+            storage.push(object);
             self.count(Event::Return);
             return Ok(());
         }
         let mut store = lock(pool.store());
-        if !awake || self.objects.capacity() == 0 {
+        if !awake || storage.capacity() == 0 {
             let kept = store.push(object);
             drop(store);
             self.count_on(pool, if kept.is_ok() { Event::Return } else { Event::Full });
             return kept;
         }
-        store.spill(&mut self.objects, pool.config().batch());
+        store.spill(storage, pool.config().batch());
         drop(store);
-        if self.objects.len() >= self.objects.capacity() {
+        if storage.len() >= storage.capacity() {
             self.count(Event::Full);
             return Err(object);
         }
-        self.objects.push(object);
+        storage.push(object);
         self.count(Event::Return);
         Ok(())
+    }
+
+    /// Where the slow paths keep objects: `objects`, or `restored` for a
+    /// restoring pool.
+    fn storage(&mut self) -> &mut Vec<Box<T>> {
+        if self.restored.capacity() > 0 {
+            &mut self.restored
+        } else {
+            &mut self.objects
+        }
+    }
+
+    /// Hands a cache that woke before its pool knew whether it must restore
+    /// over to the inline paths, once the pool knows it need not.
+    fn promote(&mut self, pool: &'static Pool<T>) {
+        if self.restored.capacity() > 0 && pool.returns_by_reset() {
+            self.objects = std::mem::take(&mut self.restored);
+        }
     }
 
     /// Empties the cache (for `Pool::clear`), keeping its storage: the caller
     /// drops the objects once no cache is borrowed.
     pub(crate) fn drain(&mut self) -> Vec<Box<T>> {
-        let mut drained = Vec::with_capacity(self.objects.len());
+        let mut drained = Vec::with_capacity(self.len());
         drained.append(&mut self.objects);
+        drained.append(&mut self.restored);
         drained
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.objects.len()
+        self.objects.len() + self.restored.len()
     }
 
     /// The thread exits: hand the objects back to the shared store, drop
@@ -393,9 +427,8 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// cache is closed and every operation goes to the shared store.
     fn close(&mut self) {
         let was = std::mem::replace(&mut self.state, State::Closed);
-        self.inline_room = 0;
         let Some(pool) = self.pool.filter(|_| was == State::Awake) else { return };
-        let mut objects = std::mem::take(&mut self.objects);
+        let mut objects = std::mem::take(self.storage());
         let tally = std::mem::replace(&mut self.tally, Tally::placeholder());
         lock(pool.store()).hand_back(&mut objects);
         if !objects.is_empty() {
