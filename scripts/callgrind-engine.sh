@@ -4,7 +4,7 @@
 #
 #   scripts/callgrind-engine.sh [CYCLES]        (default 100000)
 #
-# For each contender (pool, floor, box) it runs benches/callgrind_engine.rs
+# For each contender (derived, restoring, pool, floor, box) it runs benches/callgrind_engine.rs
 # under `valgrind --tool=callgrind --toggle-collect=*measured_cycles*`, which
 # counts only the measured loop (not setup, warm-up or exit), once with N and
 # once with 2N cycles. Instructions per cycle = (I(2N) - I(N)) / N, so any
@@ -41,7 +41,7 @@ instructions() {
 }
 
 declare -A per_cycle
-for contender in derived pool floor box; do
+for contender in derived restoring pool floor box; do
     for n in "$N" "$((2 * N))"; do
         valgrind --tool=callgrind --toggle-collect='*measured_cycles*' \
             --callgrind-out-file="$OUT/$contender-$n.out" \
@@ -75,12 +75,14 @@ pool_floor=$(ratio "${per_cycle[pool]}" "${per_cycle[floor]}")
 box_derived=$(ratio "${per_cycle[box]}" "${per_cycle[derived]}")
 box_floor=$(ratio "${per_cycle[box]}" "${per_cycle[floor]}")
 box_pool=$(ratio "${per_cycle[box]}" "${per_cycle[pool]}")
+restoring_derived=$(ratio "${per_cycle[restoring]}" "${per_cycle[derived]}")
 echo
 echo "derived/floor = $derived_floor   (target <= 1.30)"
 echo "pool/floor = $pool_floor   (hand-built pool: the generic path)"
 echo "box/floor  = $box_floor"
 echo "box/pool   = $box_pool"
 echo "box/derived = $box_derived"
+echo "restoring/derived = $restoring_derived   (a constructor that sets status 200 and a path: restored on return)"
 echo "profiles: $OUT/<contender>-$N.out (callgrind_annotate --inclusive=yes ...)"
 
 if [ "${ANNOTATE:-0}" = 1 ]; then

@@ -6,6 +6,9 @@
 //!
 //! * `derived`: `#[derive(Poolable)]` on the same struct, `DerivedRequest::pooled()`
 //!   (the common case: the pool reaches its per-type thread-local cache directly);
+//! * `restoring`: the derived struct with a hand-written `Default` that sets
+//!   a status of 200 and a non-empty path, so that every return restores
+//!   those (out of line, through the pool's per-thread template);
 //! * `pool`: a hand-built `poolable::Pool<Request>` in a `static` (the
 //!   engine's generic path: a per-thread table indexed by pool id);
 //! * `boxed`: `Box::new(Request::default())`, dropped at the end (two
@@ -61,6 +64,31 @@ pub struct DerivedRequest {
     pub trace: Option<String>,
 }
 
+/// The derived request builder with a constructor that is not all zeros.
+#[derive(Poolable)]
+#[pool(name = "bench_restoring_request")]
+pub struct RestoringRequest {
+    pub path: String,
+    pub headers: Vec<String>,
+    pub body: Vec<u8>,
+    pub id: u64,
+    pub trace: Option<String>,
+    pub status: u16,
+}
+
+impl Default for RestoringRequest {
+    fn default() -> Self {
+        RestoringRequest {
+            path: "/v1/config".to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            id: 0,
+            trace: None,
+            status: 200,
+        }
+    }
+}
+
 /// The pool contender, with the default bounds.
 pub static POOL: Pool<Request> = Pool::with_config(Request::default, PoolConfig::new("bench_request"));
 
@@ -77,6 +105,15 @@ fn work(body: &mut Vec<u8>) {
 fn cycle_derived() {
     let mut request = DerivedRequest::pooled();
     work(&mut request.body);
+    drop(request);
+}
+
+/// One cycle through the restoring derived type's pool.
+#[inline(always)]
+fn cycle_restoring() {
+    let mut request = RestoringRequest::pooled();
+    work(&mut request.body);
+    request.status = black_box(404);
     drop(request);
 }
 
@@ -115,17 +152,20 @@ fn cycle_floor() {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
     Derived,
+    Restoring,
     Pool,
     Floor,
     Boxed,
 }
 
 impl Contender {
-    pub const ALL: [Contender; 4] = [Contender::Derived, Contender::Pool, Contender::Floor, Contender::Boxed];
+    pub const ALL: [Contender; 5] =
+        [Contender::Derived, Contender::Restoring, Contender::Pool, Contender::Floor, Contender::Boxed];
 
     pub fn name(self) -> &'static str {
         match self {
             Contender::Derived => "derived",
+            Contender::Restoring => "restoring",
             Contender::Pool => "pool",
             Contender::Floor => "floor",
             Contender::Boxed => "box",
@@ -140,6 +180,7 @@ impl Contender {
     pub fn run(self, n: u64) {
         match self {
             Contender::Derived => run_derived(n),
+            Contender::Restoring => run_restoring(n),
             Contender::Pool => run_pool(n),
             Contender::Floor => run_floor(n),
             Contender::Boxed => run_boxed(n),
@@ -155,6 +196,14 @@ impl Contender {
 pub fn run_derived(n: u64) {
     for _ in 0..n {
         cycle_derived();
+    }
+}
+
+/// `n` cycles through the restoring derived type's pool.
+#[inline(never)]
+pub fn run_restoring(n: u64) {
+    for _ in 0..n {
+        cycle_restoring();
     }
 }
 

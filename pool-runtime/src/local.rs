@@ -226,6 +226,9 @@ pub(crate) struct LocalCache<T: Reset + Send + 'static> {
     /// without capacity otherwise): taken and kept out of line, after the
     /// return's restore, without a lock.
     restored: Vec<Box<T>>,
+    /// A restoring pool's template on this thread: an object as the
+    /// constructor makes it, that returned objects are restored to.
+    template: Option<Box<T>>,
     /// This thread's tally while awake; a placeholder no one counts on
     /// otherwise.
     tally: &'static Tally,
@@ -241,6 +244,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
             Self {
                 objects: Vec::new(),
                 restored: Vec::new(),
+                template: None,
                 tally: Tally::placeholder(),
                 pool: None,
                 state: State::Dormant,
@@ -391,6 +395,16 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         Ok(())
     }
 
+    /// Lends this thread's template out (see `Pool::restore`).
+    pub(crate) fn take_template(&mut self) -> Option<Box<T>> {
+        self.template.take()
+    }
+
+    /// Takes the template back.
+    pub(crate) fn keep_template(&mut self, template: Box<T>) {
+        self.template = Some(template);
+    }
+
     /// Where the slow paths keep objects: `objects`, or `restored` for a
     /// restoring pool.
     fn storage(&mut self) -> &mut Vec<Box<T>> {
@@ -429,6 +443,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         let was = std::mem::replace(&mut self.state, State::Closed);
         let Some(pool) = self.pool.filter(|_| was == State::Awake) else { return };
         let mut objects = std::mem::take(self.storage());
+        let template = self.template.take();
         let tally = std::mem::replace(&mut self.tally, Tally::placeholder());
         lock(pool.store()).hand_back(&mut objects);
         if !objects.is_empty() {
@@ -438,6 +453,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         // Dropped last, with no lock held, the tally folded and the cache
         // closed: a `Drop` that uses a pool takes the shared store's path.
         drop(objects);
+        drop(template);
     }
 }
 

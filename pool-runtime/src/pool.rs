@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use crate::config::PoolConfig;
 use crate::fresh::Fresh;
 use crate::guard::Pooled;
-use crate::local::{with_cache, with_shared_table};
+use crate::local::{with_cache, with_shared_table, LocalCache};
 use crate::registry;
 use crate::stats::{Counters, Counts, Discards, Event, PoolStats};
 use crate::store::Store;
@@ -251,11 +251,30 @@ impl<T: Reset + Send + 'static> Pool<T> {
         fits
     }
 
-    /// Makes `object` equal to what the constructor makes (see `fresh`).
+    /// Makes `object` (already reset) equal to what the constructor makes
+    /// (see `fresh`): from this thread's template, made by the constructor
+    /// the first time, or, where the thread has no cache to keep one in,
+    /// from a value made for this return alone. The user code it runs
+    /// (`create`, `reset_to`) runs with no cache borrowed.
     #[cold]
     #[inline(never)]
     fn restore(&'static self, object: &mut T) {
-        self.fresh.restore(self.id(), self.create, object);
+        let template = match with_cache(self, LocalCache::take_template).flatten() {
+            Some(template) => template,
+            None => {
+                let made = Box::new((self.create)());
+                self.fresh.learn(&*made);
+                made
+            }
+        };
+        // Plain after all: no object was made before (all were adopted).
+        if !self.fresh.is_plain() && !object.reset_to(&template) {
+            // A part that cannot be restored in place (a non-empty default
+            // collection of elements that are not `Clone`): a new object.
+            *object = (self.create)();
+        }
+        // Without a cache, the template is dropped here.
+        with_cache(self, |cache| cache.keep_template(template));
     }
 
     /// Every return the inline path did not finish: a second pool of a
