@@ -328,7 +328,8 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         let awake = self.wake(pool);
         if awake {
             self.promote(pool);
-            if let Some(object) = self.restored.pop() {
+            // A restoring pool's objects (or, just promoted, a plain one's).
+            if let Some(object) = self.storage().pop() {
                 self.count(Event::Hit);
                 return Some(object);
             }

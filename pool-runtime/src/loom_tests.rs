@@ -68,7 +68,8 @@ const EXIT_WITH_TRIM: usize = 3;
 const MIGRATION: usize = 4;
 const TEARDOWN_GUARDS: usize = 5;
 const TEARDOWN_HOLDERS: usize = 6;
-const MODELS: usize = 7;
+const RESTORING: usize = 7;
+const MODELS: usize = 8;
 
 /// Counts itself in `LIVE[M]` from construction to drop.
 struct Tracked<const M: usize>(());
@@ -256,6 +257,76 @@ fn shared_store_under_contention() {
     });
 }
 
+/// A pooled object whose constructor does not make it in its reset state,
+/// so that its pool restores every returned one to a per-thread template.
+struct Restored {
+    value: u32,
+    _tracked: Tracked<RESTORING>,
+}
+
+impl Reset for Restored {
+    fn reset(&mut self) {
+        self.value = 0;
+    }
+    fn is_reset(&self) -> bool {
+        self.value == 0
+    }
+    fn reset_to(&mut self, fresh: &Self) -> bool {
+        self.value = fresh.value;
+        true
+    }
+}
+
+fn create_restored() -> Restored {
+    Restored { value: 7, _tracked: Tracked::new() }
+}
+
+/// Two threads take and return objects of a restoring pool through caches
+/// of one object and a store of two (spills and refills included): every
+/// take sees the constructor's value, never a previous user's, and once the
+/// threads are gone their templates are dropped with their caches, so the
+/// live objects are exactly the idle ones.
+#[test]
+fn restoring_pool_under_contention() {
+    check::<RESTORING>("restoring_pool_under_contention", 2, || {
+        LIVE[RESTORING].store(0, SeqCst);
+        ITERATIONS[RESTORING].fetch_add(1, SeqCst);
+        let pool = leak(Pool::with_config(
+            create_restored,
+            PoolConfig::named("loom_restoring").cache_size(1).max_idle(2),
+        ));
+        let exits = [ExitSignal::after(pool), ExitSignal::after(pool)];
+        let threads: Vec<_> = exits
+            .into_iter()
+            .map(|exit| {
+                thread::spawn(move || {
+                    let mut a = pool.get();
+                    assert_eq!(a.value, 7);
+                    a.value = 1;
+                    let mut b = pool.get();
+                    b.value = 2;
+                    drop(a);
+                    drop(b);
+                    let c = pool.get();
+                    let d = pool.get();
+                    assert_eq!((c.value, d.value), (7, 7), "restored, on whichever thread it went back");
+                    drop(c);
+                    drop(d);
+                    exit.arm();
+                })
+            })
+            .collect();
+        for (thread, exit) in threads.into_iter().zip(exits) {
+            thread.join().unwrap();
+            exit.wait();
+        }
+        let after = pool.stats();
+        assert_quiescent(after);
+        assert!(after.idle <= 2, "{after:?}");
+        assert_eq!(live::<RESTORING>(), after.idle, "templates and surplus objects were dropped");
+    });
+}
+
 /// What the main thread does while a thread exits with a full cache.
 #[derive(Clone, Copy)]
 enum MainOp {
@@ -314,7 +385,12 @@ fn thread_exit_hand_back<const M: usize>(op: MainOp) {
     assert_quiescent(after);
     // The main thread is alive and its cache holds up to min(cache_size, max_idle).
     assert!(after.idle <= MAX_IDLE + CACHE_SIZE.min(MAX_IDLE), "{after:?}");
-    assert!(pool.shared_idle() as u64 <= MAX_IDLE);
+    assert!(
+        pool.shared_idle() as u64 <= MAX_IDLE,
+        "shared {} local {} {after:?}",
+        pool.shared_idle(),
+        pool.local_idle()
+    );
     assert!(pool.local_idle() as u64 <= CACHE_SIZE.min(MAX_IDLE));
     assert_eq!((pool.shared_idle() + pool.local_idle()) as u64, after.idle, "{after:?}");
     if let MainOp::Clear = op {
