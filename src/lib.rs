@@ -16,6 +16,53 @@
 //!
 //! Without them everything else builds, and pools count all the same.
 //!
+//! # A reused object equals a fresh one
+//!
+//! A `#[derive(Poolable)]` type comes back from its pool as its constructor
+//! makes it, capacity aside, even when that is a hand-written `Default` with
+//! `status: 200` (see [`Reset`] for how, and what it costs).
+//!
+//! # Keeping nested allocations
+//!
+//! `Vec<T>::clear()` drops its elements, so a pooled builder with a
+//! `Vec<Order>` frees every order's strings at each reset. [`RecycleVec`],
+//! [`RecycleMap`] and [`RecycleOption`] keep their elements, reset, for the
+//! next user:
+//!
+//! ```
+//! use poolable::{Poolable, RecycleMap, RecycleOption, RecycleVec, Reset};
+//!
+//! #[derive(Poolable, Default)]
+//! struct OrderList {
+//!     orders: RecycleVec<Order>,              // not Vec<Order>
+//!     next_page_token: RecycleOption<String>, // not Option<String>
+//! }
+//!
+//! #[derive(Reset, Default)]
+//! struct Order {
+//!     customer: String,
+//!     metadata: RecycleMap<String>,           // not HashMap<String, String>
+//! }
+//!
+//! let mut list = OrderList::pooled();
+//! let order = list.orders.add();
+//! order.customer.push_str("ada@example.com");
+//! order.metadata.entry("channel").push_str("web");
+//! let customer = order.customer.as_ptr();
+//! drop(list);
+//!
+//! let mut list = OrderList::pooled();         // the same object
+//! assert!(list.orders.is_empty() && list.next_page_token.is_none());
+//! let order = list.orders.add();              // the kept order, reset, its string allocated
+//! assert!(order.customer.is_empty() && order.metadata.is_empty());
+//! assert_eq!(order.customer.as_ptr(), customer);
+//! ```
+//!
+//! On an order list of 50 orders (3 line items, 2 tags, 3 metadata entries
+//! each), the natural struct allocates 801 times per request even pooled,
+//! the recycling one 0 times (`tests/nested_allocations.rs`,
+//! `cargo bench --bench nested`; the README has the table).
+//!
 //! ```
 //! use poolable::{Pool, PoolConfig};
 //!
