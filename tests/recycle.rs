@@ -805,7 +805,7 @@ enum MapOp {
 }
 
 fn map_op() -> impl Strategy<Value = MapOp> {
-    let key = "[a-e]{0,2}";
+    let key = "[a-f]{0,2}";
     prop_oneof![
         4 => (key, "[a-z]{0,4}").prop_map(|(k, v)| MapOp::Entry(k, v)),
         3 => (key, "[a-z]{0,4}").prop_map(|(k, v)| MapOp::Insert(k, v)),
@@ -813,6 +813,49 @@ fn map_op() -> impl Strategy<Value = MapOp> {
         1 => Just(MapOp::Reset),
         1 => proptest::collection::vec((key, "[a-z]{0,3}"), 0..4).prop_map(MapOp::ResetTo),
     ]
+}
+
+/// Lookups scan up to 16 live entries and go through the hash index past
+/// them: a map that grows past that and shrinks back finds every key all the
+/// way, in order, and after a reset refills without allocating an entry.
+#[test]
+fn map_lookups_across_the_scan_threshold() {
+    let mut map: RecycleMap<u32> = RecycleMap::new();
+    for n in 0..40u32 {
+        map.insert(&format!("key-{n}"), n);
+        for m in 0..=n {
+            assert_eq!(map.get(&format!("key-{m}")), Some(&m), "{n} entries");
+        }
+        assert!(map.get("absent").is_none());
+    }
+    // Remove the odd ones, from the top: 40 entries down to 20.
+    for n in (1..40u32).rev().step_by(2) {
+        assert_eq!(map.remove(&format!("key-{n}")), Some(n));
+        assert!(map.get(&format!("key-{n}")).is_none());
+        for m in map.values().copied().collect::<Vec<_>>() {
+            assert_eq!(map.get(&format!("key-{m}")), Some(&m), "after removing {n}");
+        }
+    }
+    let left: Vec<u32> = map.values().copied().collect();
+    assert_eq!(left, (0..40).filter(|n| n % 2 == 0).collect::<Vec<_>>());
+    for n in left {
+        assert_eq!(map.get(&format!("key-{n}")), Some(&n));
+    }
+    // Down below the threshold, removing from the front (positions shift).
+    while map.len() > 3 {
+        let first = map.keys().next().unwrap().to_owned();
+        assert!(map.remove(&first).is_some());
+        for m in map.values().copied().collect::<Vec<_>>() {
+            assert_eq!(map.get(&format!("key-{m}")), Some(&m), "{} entries", map.len());
+        }
+    }
+    assert_eq!(map.keys().collect::<Vec<_>>(), ["key-34", "key-36", "key-38"]);
+    map.reset();
+    for n in 0..40u32 {
+        *map.entry(&format!("key-{n}")) = n;
+    }
+    assert_eq!(map.get("key-39"), Some(&39));
+    assert_eq!(map.get("key-17"), Some(&17));
 }
 
 fn model_insert(model: &mut Vec<(String, String)>, key: &str, value: String) -> Option<String> {
@@ -882,7 +925,9 @@ proptest! {
     }
 
     #[test]
-    fn recycle_map_behaves_like_an_ordered_map(ops in proptest::collection::vec(map_op(), 0..60)) {
+    // Up to 150 operations on 43 keys: maps grow past the 16 entries up to
+    // which lookups scan, and shrink back below them.
+    fn recycle_map_behaves_like_an_ordered_map(ops in proptest::collection::vec(map_op(), 0..150)) {
         let mut m: RecycleMap<String> = RecycleMap::new();
         let mut model: Vec<(String, String)> = Vec::new();
         for op in ops {

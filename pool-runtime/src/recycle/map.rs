@@ -17,7 +17,9 @@ use crate::Reset;
 /// a kept entry's `String` (no allocation when its capacity suffices) and
 /// hands out its kept value, already reset.
 ///
-/// Lookups are average O(1), through an index hashed with std's
+/// Lookups are average O(1): a map of up to 16 live entries (the usual
+/// headers, properties, metadata) scans them, which is faster than hashing
+/// a key; a larger one goes through an index hashed with std's
 /// [`RandomState`] (SipHash with random keys: the keys may come from
 /// untrusted requests). [`remove`](RecycleMap::remove) keeps the insertion
 /// order, so it is O(n).
@@ -51,10 +53,16 @@ pub struct RecycleMap<V> {
     /// empty keys, reset values).
     entries: Vec<(String, V)>,
     len: usize,
-    /// Positions of the live entries, hashed by key with `hasher`.
+    /// Positions of the live entries, hashed by key with `hasher`, while
+    /// there are more than [`SCAN_UP_TO`]; empty (its allocation kept)
+    /// otherwise.
     index: HashTable<usize>,
     hasher: RandomState,
 }
+
+/// Up to this many live entries, a lookup compares keys one by one (the
+/// length first): cheaper than hashing the key with SipHash, and bounded.
+const SCAN_UP_TO: usize = 16;
 
 impl<V> RecycleMap<V> {
     /// An empty map; allocates nothing.
@@ -81,20 +89,30 @@ impl<V> RecycleMap<V> {
         self.entries.len() - self.len
     }
 
+    /// Whether lookups go through the index.
+    #[inline]
+    fn indexed(&self) -> bool {
+        self.len > SCAN_UP_TO
+    }
+
     #[inline]
     fn hash(&self, key: &str) -> u64 {
         self.hasher.hash_one(key)
     }
 
     /// The position of `key`'s live entry.
-    fn find(&self, hash: u64, key: &str) -> Option<usize> {
-        self.index.find(hash, |&i| self.entries[i].0 == key).copied()
+    fn find(&self, key: &str) -> Option<usize> {
+        if self.indexed() {
+            self.index.find(self.hash(key), |&i| self.entries[i].0 == key).copied()
+        } else {
+            self.entries[..self.len].iter().position(|(live, _)| live == key)
+        }
     }
 
     /// Makes the entry at `len` (a kept one, whose key is written, or one
     /// pushed with `value()`) live under `key`, and returns its position.
     /// Returns whether it was a kept one, whose value `value` did not make.
-    fn claim(&mut self, hash: u64, key: &str, value: impl FnOnce() -> V) -> (usize, bool) {
+    fn claim(&mut self, key: &str, value: impl FnOnce() -> V) -> (usize, bool) {
         let i = self.len;
         let kept = i < self.entries.len();
         if kept {
@@ -102,15 +120,37 @@ impl<V> RecycleMap<V> {
         } else {
             self.entries.push((key.to_owned(), value()));
         }
-        self.len += 1;
-        self.index_at(hash, i);
+        self.go_live();
         (i, kept)
     }
 
-    /// Adds the entry at `i`, whose key hashes to `hash`, to the index.
-    fn index_at(&mut self, hash: u64, i: usize) {
+    /// The entry at `len`, its key written, becomes live; the index is
+    /// built when the map outgrows scanning.
+    fn go_live(&mut self) {
+        self.len += 1;
+        if self.len == SCAN_UP_TO + 1 {
+            (0..self.len).for_each(|i| self.index_at(i));
+        } else if self.indexed() {
+            self.index_at(self.len - 1);
+        }
+    }
+
+    /// Adds the entry at `i` to the index.
+    fn index_at(&mut self, i: usize) {
         let (entries, hasher) = (&self.entries, &self.hasher);
+        let hash = hasher.hash_one(entries[i].0.as_str());
         self.index.insert_unique(hash, i, |&j| hasher.hash_one(entries[j].0.as_str()));
+    }
+
+    /// Takes the live entry at `i`, whose key is still there, out of the
+    /// index (before the entry leaves the live ones).
+    fn unindex(&mut self, i: usize) {
+        if self.indexed() {
+            let hash = self.hash(&self.entries[i].0);
+            if let Ok(found) = self.index.find_entry(hash, |&j| j == i) {
+                found.remove();
+            }
+        }
     }
 
     /// Inserts `value` under `key`, returning the value it replaces.
@@ -121,12 +161,11 @@ impl<V> RecycleMap<V> {
     /// [`entry`](RecycleMap::entry) to fill a kept value instead). An
     /// existing key keeps its place.
     pub fn insert(&mut self, key: &str, value: V) -> Option<V> {
-        let hash = self.hash(key);
-        if let Some(i) = self.find(hash, key) {
+        if let Some(i) = self.find(key) {
             return Some(std::mem::replace(&mut self.entries[i].1, value));
         }
         let mut value = Some(value);
-        let (i, kept) = self.claim(hash, key, || value.take().expect("taken once"));
+        let (i, kept) = self.claim(key, || value.take().expect("taken once"));
         if kept {
             self.entries[i].1 = value.take().expect("not taken by claim");
         }
@@ -135,17 +174,17 @@ impl<V> RecycleMap<V> {
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&V> {
-        self.find(self.hash(key), key).map(|i| &self.entries[i].1)
+        self.find(key).map(|i| &self.entries[i].1)
     }
 
     /// The value of `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.find(self.hash(key), key).map(|i| &mut self.entries[i].1)
+        self.find(key).map(|i| &mut self.entries[i].1)
     }
 
     /// Whether `key` has a live entry.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.find(self.hash(key), key).is_some()
+        self.find(key).is_some()
     }
 
     /// Removes `key`'s entry and returns its value.
@@ -154,20 +193,21 @@ impl<V> RecycleMap<V> {
     /// and their index positions are fixed up: O(n). The removed entry is
     /// not kept: its value goes to the caller, its key `String` is dropped.
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        let hash = self.hash(key);
-        let i = match self.index.find_entry(hash, |&i| self.entries[i].0 == key) {
-            Ok(found) => found.remove().0,
-            Err(_) => return None,
-        };
+        let i = self.find(key)?;
+        self.unindex(i);
         let (_, value) = self.entries.remove(i);
         self.len -= 1;
-        self.shift_index_after(i);
+        self.after_leaving(i);
         Some(value)
     }
 
-    /// After the entry at `i` left: the positions past it are one less.
-    fn shift_index_after(&mut self, i: usize) {
-        if i < self.len {
+    /// After the live entry at `i` left (and `len` went down): the index
+    /// positions past it are one less, or the index goes if the map is
+    /// small enough to scan again.
+    fn after_leaving(&mut self, i: usize) {
+        if !self.indexed() {
+            self.index.clear();
+        } else if i < self.len {
             self.index.iter_mut().filter(|j| **j > i).for_each(|j| *j -= 1);
         }
     }
@@ -206,10 +246,9 @@ impl<V: Reset> RecycleMap<V> {
     where
         V: Default,
     {
-        let hash = self.hash(key);
-        let i = match self.find(hash, key) {
+        let i = match self.find(key) {
             Some(i) => i,
-            None => self.claim(hash, key, V::default).0,
+            None => self.claim(key, V::default).0,
         };
         &mut self.entries[i].1
     }
@@ -230,13 +269,10 @@ impl<V: Reset> RecycleMap<V> {
     /// one): reset and kept, the insertion order of the others unchanged.
     #[cfg(feature = "serde")]
     fn retire(&mut self, i: usize) {
-        let hash = self.hash(&self.entries[i].0);
-        if let Ok(found) = self.index.find_entry(hash, |&j| j == i) {
-            found.remove();
-        }
+        self.unindex(i);
         self.entries[i..self.len].rotate_left(1);
         self.len -= 1;
-        self.shift_index_after(i);
+        self.after_leaving(i);
         let (key, value) = &mut self.entries[self.len];
         key.clear();
         value.reset();
@@ -343,8 +379,7 @@ impl<V: Reset> Reset for RecycleMap<V> {
         }
         let mut all = true;
         for (key, value) in fresh.iter() {
-            let hash = self.hash(key);
-            let (i, _) = self.claim(hash, key, || unreachable!("a kept entry is there"));
+            let (i, _) = self.claim(key, || unreachable!("a kept entry is there"));
             all &= self.entries[i].1.reset_to(value);
         }
         all
@@ -428,10 +463,7 @@ mod serde_impl {
                     Slot::Kept => {
                         let i = map.len;
                         match access.next_value_seed(InPlaceSeed(&mut map.entries[i].1)) {
-                            Ok(()) => {
-                                map.index_at(map.hash(&map.entries[i].0), i);
-                                map.len += 1;
-                            }
+                            Ok(()) => map.go_live(),
                             Err(error) => {
                                 let (key, value) = &mut map.entries[i];
                                 key.clear();
@@ -442,10 +474,8 @@ mod serde_impl {
                     }
                     Slot::New(key) => {
                         let value = access.next_value()?;
-                        let hash = map.hash(&key);
                         map.entries.push((key, value));
-                        map.index_at(hash, map.len);
-                        map.len += 1;
+                        map.go_live();
                     }
                 }
             }
@@ -473,7 +503,7 @@ mod serde_impl {
 
         fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Slot, E> {
             let map = self.0;
-            if let Some(i) = map.find(map.hash(key), key) {
+            if let Some(i) = map.find(key) {
                 Ok(Slot::Live(i))
             } else if map.len < map.entries.len() {
                 map.entries[map.len].0.push_str(key);
@@ -485,7 +515,7 @@ mod serde_impl {
 
         fn visit_string<E: serde::de::Error>(self, key: String) -> Result<Slot, E> {
             let map = &*self.0;
-            if map.len == map.entries.len() && map.find(map.hash(&key), &key).is_none() {
+            if map.len == map.entries.len() && map.find(&key).is_none() {
                 // A new entry: the deserialiser's own String, no copy.
                 return Ok(Slot::New(key));
             }
