@@ -11,8 +11,9 @@
 //! `cargo bench --bench nested`
 //!
 //! Before criterion's timings it prints, for each, allocations, bytes
-//! allocated and ns per request over a steady-state run, counted by the
-//! global allocator below, and the ratios to `unpooled`.
+//! allocated and ns per request at steady state (interleaved rounds, the
+//! median one), counted by the global allocator below, and the ratios to
+//! `unpooled`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -90,12 +91,8 @@ fn derived_recycling(source: &Source) -> usize {
 const CONTENDERS: [(&str, Request); 3] =
     [("unpooled", unpooled), ("derived_plain", derived_plain), ("derived_recycling", derived_recycling)];
 
-/// Allocations, bytes and ns per request at steady state (after a warm-up
-/// that fills the pools and the buffer classes).
-fn steady_state(request: Request, sources: &[Source], requests: usize) -> (f64, f64, f64) {
-    for source in sources.iter().cycle().take(200) {
-        black_box(request(black_box(source)));
-    }
+/// Allocations, bytes and ns per request over `requests` requests.
+fn measure(request: Request, sources: &[Source], requests: usize) -> (f64, f64, f64) {
     let (allocations, bytes) = (ALLOCATIONS.load(Relaxed), BYTES.load(Relaxed));
     let start = Instant::now();
     for source in sources.iter().cycle().take(requests) {
@@ -106,17 +103,31 @@ fn steady_state(request: Request, sources: &[Source], requests: usize) -> (f64, 
     ((ALLOCATIONS.load(Relaxed) - allocations) as f64 / n, (BYTES.load(Relaxed) - bytes) as f64 / n, ns)
 }
 
+/// Steady state: a warm-up that fills the pools and the buffer classes,
+/// then rounds that interleave the contenders (the machine is noisy, and a
+/// contender run in one block can land in a slow stretch); the median round
+/// of each.
 fn report(sources: &[Source]) {
-    let requests = 5_000;
-    println!("nested: order list of {} orders, {requests} requests each, steady state", order_list::ORDERS);
+    const ROUNDS: usize = 9;
+    let requests = 1_000;
+    for (_, request) in CONTENDERS {
+        measure(request, sources, 200);
+    }
+    let mut rounds: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); CONTENDERS.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, request)) in CONTENDERS.iter().enumerate() {
+            rounds[i].push(measure(*request, sources, requests));
+        }
+    }
+    println!(
+        "nested: order list of {} orders, {ROUNDS} interleaved rounds of {requests} requests, median round",
+        order_list::ORDERS
+    );
     println!("{:<18} {:>12} {:>14} {:>10}", "contender", "allocs/req", "bytes/req", "ns/req");
     let mut base = None;
-    for (name, request) in CONTENDERS {
-        // Interleaved rounds, median of five: the machine is noisy.
-        let mut rounds: Vec<(f64, f64, f64)> =
-            (0..5).map(|_| steady_state(request, sources, requests)).collect();
-        rounds.sort_by(|a, b| a.2.total_cmp(&b.2));
-        let (allocs, bytes, ns) = rounds[2];
+    for ((name, _), mut runs) in CONTENDERS.into_iter().zip(rounds) {
+        runs.sort_by(|a, b| a.2.total_cmp(&b.2));
+        let (allocs, bytes, ns) = runs[ROUNDS / 2];
         let (base_allocs, base_ns) = *base.get_or_insert((allocs, ns));
         println!(
             "{name:<18} {allocs:>12.2} {bytes:>14.0} {ns:>10.0}   ({:.3}x allocs, {:.2}x ns of unpooled)",
