@@ -38,6 +38,23 @@ use crate::Reset;
 /// assert_eq!((stats.hits, stats.misses, stats.returns, stats.idle), (1, 1, 2, 1));
 /// ```
 ///
+/// A reused object equals what `create` makes, capacity aside: a pool whose
+/// `create` makes objects in their reset state (as an all-zero `Default`
+/// does) returns them by [`Reset::reset`] alone; any other restores each
+/// returned object to a template `create` made once per thread, out of line
+/// (see [`Reset`]):
+///
+/// ```
+/// use pool_runtime::Pool;
+///
+/// static GREETINGS: Pool<String> = Pool::new(|| "hello".to_owned());
+///
+/// let mut greeting = GREETINGS.get();
+/// greeting.push_str(", world");
+/// drop(greeting);
+/// assert_eq!(*GREETINGS.get(), "hello"); // not ""
+/// ```
+///
 /// See [`PoolConfig`] for the bounds (`max_idle`, per-thread `cache_size`,
 /// `max_retained_bytes`) and how they add up.
 ///
