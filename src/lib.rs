@@ -10,7 +10,9 @@
 //! * `serde` (default): `Serialize` for [`PoolStats`], [`Discards`] and
 //!   [`metrics::PoolSnapshot`].
 //! * `json` (default, implies `serde`): `poolable::json`, serde_json
-//!   encoding into pooled buffers.
+//!   encoding into pooled buffers and decoding into pooled objects in place
+//!   (it turns on serde_derive's `deserialize_in_place`, so that derived
+//!   `Deserialize` types reuse their allocations).
 //! * `bytes` (default): `PooledBuffer::into_bytes`, a pooled buffer as a
 //!   `bytes::Bytes` without a copy (an HTTP body).
 //!
@@ -21,6 +23,38 @@
 //! A `#[derive(Poolable)]` type comes back from its pool as its constructor
 //! makes it, capacity aside, even when that is a hand-written `Default` with
 //! `status: 200` (see [`Reset`] for how, and what it costs).
+//!
+//! # Decoding requests into pooled objects
+//!
+//! `poolable::json::from_slice::<T>(body)` takes an object from `T`'s pool
+//! and deserialises the body into it in place: its strings are written into
+//! their own buffers and its recycling collections' kept elements are
+//! filled again. The result equals `serde_json::from_slice`'s; on an error
+//! the half-written object goes back to its pool, reset.
+//!
+//! ```
+//! use poolable::{Poolable, RecycleMap, RecycleVec};
+//! use serde::Deserialize;
+//!
+//! #[derive(Poolable, Default, Deserialize)]
+//! struct CreateNamespace {
+//!     namespace: RecycleVec<String>,
+//!     #[serde(default)]
+//!     properties: RecycleMap<String>,
+//! }
+//!
+//! let body = br#"{"namespace": ["sales", "eu"], "properties": {"owner": "payments"}}"#;
+//! let request = poolable::json::from_slice::<CreateNamespace>(body)?;
+//! assert_eq!(request.namespace[..], ["sales", "eu"]);
+//! let kept = request.namespace[0].as_ptr();
+//! drop(request); // reset, its strings kept, back to the pool
+//!
+//! let request = poolable::json::from_slice::<CreateNamespace>(br#"{"namespace": ["ops"]}"#)?;
+//! assert_eq!(request.namespace[..], ["ops"]);
+//! assert!(request.properties.is_empty(), "absent: its default, not the previous request's");
+//! assert_eq!(request.namespace[0].as_ptr(), kept, "written into the kept string");
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 //!
 //! # Keeping nested allocations
 //!
