@@ -198,7 +198,12 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
         content_type: String,
         page_size: Option<u32>,
         paging: Paging,
+        boxed: Box<Paging>,
+        // Non-empty defaults of types whose reset frees heap: restored in
+        // place (by `clone_from`), not reset and then copied anew.
         tags: Vec<String>,
+        owner: Option<String>,
+        body: Vec<u8>,
     }
     impl Default for Builder {
         fn default() -> Self {
@@ -207,7 +212,10 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
                 content_type: "application/json".to_owned(),
                 page_size: Some(100),
                 paging: Paging { page_size: 25, cursor: "start".to_owned(), descending: true },
-                tags: Vec::new(),
+                boxed: Box::new(Paging { page_size: 5, cursor: "boxed".to_owned(), descending: false }),
+                tags: vec!["default".to_owned()],
+                owner: Some("nobody".to_owned()),
+                body: Vec::new(),
             }
         }
     }
@@ -217,7 +225,10 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
         builder.content_type.push_str("application/x-ndjson");
         builder.page_size = Some(7);
         builder.paging.cursor.push_str("-next-page");
-        builder.tags.clear();
+        builder.boxed.cursor.push_str("-next");
+        builder.tags[0].push_str("-changed");
+        builder.owner.as_mut().expect("as made").push_str("-else");
+        builder.body.extend_from_slice(&[7; 300]);
     };
     // Warm this thread: its cache, its template, the strings' capacity.
     for _ in 0..3 {
@@ -230,7 +241,10 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
             assert_eq!((builder.status, builder.content_type.as_str()), (200, "application/json"));
             assert_eq!((builder.page_size, builder.paging.page_size), (Some(100), 25));
             assert_eq!((builder.paging.cursor.as_str(), builder.paging.descending), ("start", true));
-            assert!(builder.tags.is_empty());
+            assert_eq!((builder.boxed.page_size, builder.boxed.cursor.as_str()), (5, "boxed"));
+            assert_eq!((builder.tags.len(), builder.tags[0].as_str()), (1, "default"));
+            assert_eq!(builder.owner.as_deref(), Some("nobody"));
+            assert!(builder.body.is_empty() && builder.body.capacity() >= 300, "capacity kept");
             fill(&mut builder);
         }
     });
@@ -344,6 +358,89 @@ fn a_field_that_cannot_be_restored_in_place_is_replaced() {
         assert_eq!(*holder, Holder::default());
         holder.tokens.push(Token(2));
         holder.status = 0;
+    }
+}
+
+/// A `#[pool(default)]` field of a type that is `Clone` but not `PartialEq`
+/// (the pool cannot compare it with its `Default`, so it restores it).
+#[test]
+fn a_default_field_without_partial_eq_comes_back_as_constructed() {
+    #[derive(Clone, Default, Debug)]
+    struct Config {
+        retries: u8,
+        region: String,
+    }
+    #[derive(Poolable, Debug)]
+    #[pool(name = "exact_clone_only")]
+    struct Client {
+        #[pool(default)]
+        config: Config,
+        calls: u32,
+    }
+    impl Default for Client {
+        fn default() -> Self {
+            Client { config: Config { retries: 3, region: "eu".to_owned() }, calls: 0 }
+        }
+    }
+    for _ in 0..3 {
+        let mut client = Client::pooled();
+        assert_eq!((client.config.retries, client.config.region.as_str(), client.calls), (3, "eu", 0));
+        client.config.retries = 0;
+        client.config.region.clear();
+        client.calls = 9;
+    }
+}
+
+/// A generic `#[derive(Reset)]` type's `#[pool(default)]` field (the probes
+/// cannot see into a generic type) in a hand-built pool.
+#[test]
+fn a_generic_default_field_comes_back_as_constructed() {
+    #[derive(Reset, Debug)]
+    struct Limits<T: Default> {
+        #[pool(default)]
+        page_size: T,
+        seen: u32,
+    }
+    static LIMITS: Pool<Limits<u32>> = Pool::new(|| Limits { page_size: 100, seen: 0 });
+    for _ in 0..3 {
+        let mut limits = LIMITS.get();
+        assert_eq!((limits.page_size, limits.seen), (100, 0));
+        limits.page_size = 1;
+        limits.seen = 5;
+    }
+}
+
+/// Where a field cannot be restored in place, that field alone is taken
+/// from a new object: `skip` fields stay, and the others keep their
+/// allocations.
+#[test]
+fn a_field_taken_from_a_new_object_leaves_skip_fields_and_allocations_alone() {
+    #[derive(Debug, PartialEq)]
+    struct Token(u32); // neither `Clone` nor `Reset`
+    #[derive(Poolable, Debug)]
+    #[pool(name = "exact_replaced_field")]
+    struct Holder {
+        tokens: Vec<Token>,
+        body: Vec<u8>,
+        #[pool(skip)]
+        uses: u32,
+    }
+    impl Default for Holder {
+        fn default() -> Self {
+            Holder { tokens: vec![Token(1)], body: Vec::new(), uses: 0 }
+        }
+    }
+    for n in 0..4 {
+        let mut holder = Holder::pooled();
+        assert_eq!(holder.tokens, [Token(1)]);
+        assert_eq!(holder.uses, n, "skip: as the previous user left it");
+        if n > 0 {
+            assert!(holder.body.capacity() >= 100, "the body's buffer kept");
+        }
+        assert!(holder.body.is_empty());
+        holder.uses += 1;
+        holder.tokens.push(Token(2));
+        holder.body.extend_from_slice(&[1; 100]);
     }
 }
 

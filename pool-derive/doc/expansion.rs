@@ -35,6 +35,15 @@ const _: () = {
             __ok
         }
         #[inline]
+        #[allow(unused_mut)]
+        fn reset_from(&mut self, mut __fresh: Self) {
+            if !(<<[(); __CHECK] as ::poolable::__private::Gate<String>>::Out as ::poolable::__private::Reset>::reset_to(&mut self.path, &__fresh.path)
+                || (&::poolable::__private::Probe(&__fresh.path)).__clone_into(&mut self.path))
+            {
+                ::core::mem::swap(&mut self.path, &mut __fresh.path);
+            }
+        }
+        #[inline]
         fn __thread_slot() -> ::core::option::Option<::poolable::__private::TypedSlot<Self>>
         where
             for<'__a> Self: ::core::marker::Send,

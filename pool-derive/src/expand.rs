@@ -21,6 +21,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let small = fields.iter().map(|field| &field.small);
     let is_reset = fields.iter().map(|field| &field.is_reset);
     let reset_to = fields.iter().map(|field| &field.reset_to);
+    let reset_from = fields.iter().map(|field| &field.reset_from);
 
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let mut predicates: Vec<TokenStream> = match where_clause {
@@ -68,6 +69,11 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 let mut __ok = true;
                 #(#reset_to)*
                 __ok
+            }
+            #[inline]
+            #[allow(unused_mut)]
+            fn reset_from(&mut self, mut __fresh: Self) {
+                #(#reset_from)*
             }
             #thread_slot
         }

@@ -43,9 +43,12 @@ pub struct FieldPlan {
     pub small: TokenStream,
     /// A `&& ...` term of `is_reset`.
     pub is_reset: TokenStream,
-    /// A statement of `reset_to` that clears `__ok` if the field could not
-    /// be restored in place.
+    /// A statement of `reset_to`, which clears `__ok` if the field could not
+    /// be restored in place from `__fresh`.
     pub reset_to: TokenStream,
+    /// A statement of `reset_from`: restores the field in place from
+    /// `__fresh`, or takes `__fresh`'s value of it.
+    pub reset_from: TokenStream,
 }
 
 /// The plans of every field, in order.
@@ -82,8 +85,10 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
             plan.retained = quote_spanned!(span=> + #reset::retained_bytes(&self.#member));
             plan.small = quote_spanned!(span=> && #reset::__small_reset());
             plan.is_reset = quote_spanned!(span=> && #reset::is_reset(&self.#member));
-            plan.reset_to = quote_spanned!(span=>
-                __ok &= #reset::reset_to(&mut self.#member, &__fresh.#member) || #clone_from;
+            plan.restore(
+                quote_spanned!(span=> #reset::reset_to(&mut self.#member, &__fresh.#member) || #clone_from),
+                member,
+                span,
             );
         }
         FieldMode::Default => {
@@ -95,17 +100,21 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
             let default = quote_spanned!(span=> <#gated as ::core::default::Default>::default());
             plan.reset = quote_spanned!(span=> self.#member = #default;);
             plan.small = quote_spanned!(span=> && !::core::mem::needs_drop::<#gated>());
-            // A type without `PartialEq` cannot tell: its `Default` is taken
-            // for the fresh value, as the attribute says.
-            let is_default = |value: TokenStream| quote_spanned!(span=> (&#private::Probe(&#value)).__is_default().unwrap_or(true));
+            // A type without `PartialEq` (or a generic one, which the probes
+            // cannot see into) cannot tell whether the constructor's value
+            // is its `Default`: taken as not, so that the pool restores it,
+            // by `clone_from` or from a new value.
+            let is_default = |value: TokenStream| quote_spanned!(span=> (&#private::Probe(&#value)).__is_default().unwrap_or(false));
             let self_is_default = is_default(quote!(self.#member));
             let fresh_is_default = is_default(quote!(__fresh.#member));
             plan.is_reset = quote_spanned!(span=> && #self_is_default);
-            plan.reset_to = quote_spanned!(span=>
-                __ok &= #clone_from || {
+            plan.restore(
+                quote_spanned!(span=> #clone_from || {
                     self.#member = #default;
                     #fresh_is_default
-                };
+                }),
+                member,
+                span,
             );
         }
         FieldMode::With(path) => {
@@ -113,7 +122,7 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
             let span = at(path.span());
             plan.reset = quote_spanned!(span=> #path(&mut self.#member););
             plan.small = quote!(&&false);
-            plan.reset_to = plan.reset.clone();
+            plan.restore(quote_spanned!(span=> { #path(&mut self.#member); true }), member, span);
         }
         FieldMode::Skip | FieldMode::Invalid => {}
     }
@@ -121,6 +130,20 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
         plan.checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
     }
     plan
+}
+
+impl FieldPlan {
+    /// Sets `reset_to` and `reset_from` from `restored`, a `bool` expression
+    /// that restores the field in place from `__fresh` and tells whether it
+    /// could.
+    fn restore(&mut self, restored: TokenStream, member: &syn::Member, span: Span) {
+        self.reset_to = quote_spanned!(span=> __ok &= #restored;);
+        self.reset_from = quote_spanned!(span=>
+            if !(#restored) {
+                ::core::mem::swap(&mut self.#member, &mut __fresh.#member);
+            }
+        );
+    }
 }
 
 /// The struct's type and const parameters.

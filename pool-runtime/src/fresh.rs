@@ -58,6 +58,10 @@ impl Fresh {
     #[cold]
     #[inline(never)]
     fn learn_slow<T: Reset>(&self, fresh: &T) {
-        self.0.store(if fresh.is_reset() { PLAIN } else { RESTORE }, Relaxed);
+        // Once: a constructor whose output varies could make two first
+        // objects disagree, and a cache handed to the inline paths on the
+        // first answer must never see it change.
+        let learnt = if fresh.is_reset() { PLAIN } else { RESTORE };
+        let _ = self.0.compare_exchange(UNKNOWN, learnt, Relaxed, Relaxed);
     }
 }

@@ -186,6 +186,15 @@ impl<T: Reset + Send + 'static> Pool<T> {
 
     #[inline(never)]
     fn give_back_out_of_line(&'static self, object: Box<T>) {
+        // A type whose reset frees heap (the strings of a `Vec<String>`)
+        // must not be reset before it is restored, or the restore would
+        // allocate them again: a restoring pool's returns go to the slow
+        // path untouched, which restores in place. One predictable branch,
+        // on this out-of-line path only; a type whose reset is a few stores
+        // frees nothing, and is restored after its inline reset.
+        if !self.fresh.is_plain() {
+            return self.give_back_slow(object, false);
+        }
         self.give_back_inline(object);
     }
 
@@ -244,20 +253,21 @@ impl<T: Reset + Send + 'static> Pool<T> {
         self.give_back_slow(object, false);
     }
 
-    /// Resets the object in `held` (unless the inline path did already),
-    /// restores the constructor's values where `reset` alone does not (on
-    /// the slow path only, which such pools' returns take: see `fresh`), and
-    /// tells whether the object fits `max_retained_bytes`. All of it runs
-    /// user code: if any unwinds, the object is dropped and counted as a
-    /// `panic` discard, and `held` left `None`.
+    /// Resets the object in `held` (unless the inline path did already), or
+    /// on the slow path of a pool that restores its constructor's values
+    /// (see `fresh`), restores it in place instead, and tells whether the
+    /// object fits `max_retained_bytes`. All of it runs user code: if any
+    /// unwinds, the object is dropped and counted as a `panic` discard, and
+    /// `held` left `None`.
     #[inline(always)]
     fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, route: Route) -> bool {
         let on_panic = DiscardOnPanic { pool: self, held };
         let fits = on_panic.held.as_deref_mut().is_some_and(|object| {
-            if route != Route::SlowAlreadyReset {
+            let restore = route != Route::Inline && !self.fresh.is_plain();
+            if route == Route::Inline || (route == Route::Slow && !restore) {
                 T::reset(object);
             }
-            if route != Route::Inline && !self.fresh.is_plain() {
+            if restore {
                 self.restore(object);
             }
             // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
@@ -268,11 +278,13 @@ impl<T: Reset + Send + 'static> Pool<T> {
         fits
     }
 
-    /// Makes `object` (already reset) equal to what the constructor makes
-    /// (see `fresh`): from this thread's template, made by the constructor
-    /// the first time, or, where the thread has no cache to keep one in,
-    /// from a value made for this return alone. The user code it runs
-    /// (`create`, `reset_to`) runs with no cache borrowed.
+    /// Makes `object`, in whatever state, equal to what the constructor
+    /// makes (see `fresh`): from this thread's template, made by the
+    /// constructor the first time, or, where the thread has no cache to keep
+    /// one in, from a value made for this return alone; the parts
+    /// `reset_to` cannot restore in place are taken from a new value
+    /// (`reset_from`). The user code it runs (`create`, `reset_to`,
+    /// `reset_from`) runs with no cache borrowed.
     #[cold]
     #[inline(never)]
     fn restore(&'static self, object: &mut T) {
@@ -284,11 +296,14 @@ impl<T: Reset + Send + 'static> Pool<T> {
                 made
             }
         };
-        // Plain after all: no object was made before (all were adopted).
-        if !self.fresh.is_plain() && !object.reset_to(&template) {
-            // A part that cannot be restored in place (a non-empty default
-            // collection of elements that are not `Clone`): a new object.
-            *object = (self.create)();
+        if self.fresh.is_plain() {
+            // Learnt just now (every object so far was adopted, none made):
+            // `reset` suffices, and no template is kept.
+            T::reset(object);
+            return;
+        }
+        if !object.reset_to(&template) {
+            object.reset_from((self.create)());
         }
         // Without a cache, the template is dropped here.
         with_cache(self, |cache| cache.keep_template(template));
@@ -454,7 +469,8 @@ impl<T: Reset + Send + 'static> Pool<T> {
 enum Route {
     /// The inline path: reset; kept only in a cache's inline room.
     Inline,
-    /// The slow path, for an object the inline path did not touch.
+    /// The slow path, for an object the inline path did not touch: reset
+    /// it, or restore it without resetting it first.
     Slow,
     /// The slow path, after the inline path reset the object.
     SlowAlreadyReset,

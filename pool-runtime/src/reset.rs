@@ -139,6 +139,20 @@ pub trait Reset {
         fresh.is_reset()
     }
 
+    /// Makes the value equal to `fresh`, a value its constructor just made
+    /// for this, and that is dropped afterwards: where [`reset_to`](Reset::reset_to)
+    /// cannot restore a part in place, that part is taken from `fresh`. The
+    /// default replaces the whole value; the derive replaces only the fields
+    /// that need it, and never a `#[pool(skip)]` one.
+    fn reset_from(&mut self, fresh: Self)
+    where
+        Self: Sized,
+    {
+        if !self.reset_to(&fresh) {
+            *self = fresh;
+        }
+    }
+
     /// Whether [`reset`](Reset::reset) is likely a few stores: then a pooled
     /// type's whole return path is inlined where its guard is dropped;
     /// otherwise the return is one out-of-line call (see
@@ -263,6 +277,18 @@ macro_rules! reset_by_clear {
             fn is_reset(&self) -> bool {
                 self.is_empty()
             }
+            /// An empty `fresh`: cleared. Any other is left for the caller
+            /// to copy (the derive uses `clone_from`, which reuses the
+            /// elements' allocations): clearing it first would free them.
+            #[inline]
+            fn reset_to(&mut self, fresh: &Self) -> bool {
+                if fresh.is_empty() {
+                    self.reset();
+                    true
+                } else {
+                    false
+                }
+            }
         }
 
         impl<$($generics)*> Clear for $ty {
@@ -314,6 +340,17 @@ impl<T> Reset for Option<T> {
     fn is_reset(&self) -> bool {
         self.is_none()
     }
+    /// `None`: reset. `Some` is left for the caller to copy (the derive
+    /// uses `clone_from`, which writes into the value this option holds).
+    #[inline]
+    fn reset_to(&mut self, fresh: &Self) -> bool {
+        if fresh.is_none() {
+            self.reset();
+            true
+        } else {
+            false
+        }
+    }
 }
 
 #[inline(never)]
@@ -321,21 +358,57 @@ fn drop_out_of_line<T>(option: &mut Option<T>) {
     *option = None;
 }
 
-/// The box keeps its allocation; the boxed value is reset in place.
-impl<T: Reset + ?Sized> Reset for Box<T> {
+/// The box keeps its allocation; the boxed value is reset, or restored, in
+/// place.
+impl<T: Reset> Reset for Box<T> {
+    #[inline(always)]
+    fn __small_reset() -> bool {
+        T::__small_reset()
+    }
     #[inline]
     fn reset(&mut self) {
         (**self).reset();
     }
     #[inline]
     fn retained_bytes(&self) -> usize {
-        std::mem::size_of_val(&**self) + (**self).retained_bytes()
+        size_of::<T>() + (**self).retained_bytes()
     }
     #[inline]
     fn is_reset(&self) -> bool {
         (**self).is_reset()
     }
+    #[inline]
+    fn reset_to(&mut self, fresh: &Self) -> bool {
+        (**self).reset_to(fresh)
+    }
+    #[inline]
+    fn reset_from(&mut self, fresh: Self) {
+        (**self).reset_from(*fresh);
+    }
 }
+
+/// Boxed trait objects: reset in place (a `dyn Reset` cannot be restored to
+/// another value, so `reset_to` is the trait's default).
+macro_rules! reset_dyn_box {
+    ($($object:ty),*) => {$(
+        impl Reset for Box<$object> {
+            #[inline]
+            fn reset(&mut self) {
+                (**self).reset();
+            }
+            #[inline]
+            fn retained_bytes(&self) -> usize {
+                std::mem::size_of_val(&**self) + (**self).retained_bytes()
+            }
+            #[inline]
+            fn is_reset(&self) -> bool {
+                (**self).is_reset()
+            }
+        }
+    )*};
+}
+
+reset_dyn_box!(dyn Reset, dyn Reset + Send, dyn Reset + Send + Sync);
 
 impl<T: Reset, const N: usize> Reset for [T; N] {
     #[inline(always)]

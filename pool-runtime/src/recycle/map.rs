@@ -255,11 +255,13 @@ impl<V: Reset> RecycleMap<V> {
 
     /// Resets and keeps every live entry (key cleared, value reset).
     pub fn clear(&mut self) {
-        // Reset first: a panic leaves the entries live, never an unreset
-        // kept one.
-        for (key, value) in &mut self.entries[..self.len] {
-            key.clear();
+        // The values first (user code): a panic leaves every entry live
+        // under its key, and the index right, never an unreset kept one.
+        for (_, value) in &mut self.entries[..self.len] {
             value.reset();
+        }
+        for (key, _) in &mut self.entries[..self.len] {
+            key.clear();
         }
         self.len = 0;
         self.index.clear();
@@ -383,6 +385,24 @@ impl<V: Reset> Reset for RecycleMap<V> {
             all &= self.entries[i].1.reset_to(value);
         }
         all
+    }
+
+    /// Restores `fresh`'s live entries into kept ones where they can be,
+    /// and takes `fresh`'s own entries for the others.
+    fn reset_from(&mut self, fresh: Self) {
+        self.clear();
+        for (key, value) in fresh {
+            if self.len < self.entries.len() {
+                let (kept_key, kept) = &mut self.entries[self.len];
+                kept_key.push_str(&key);
+                if !kept.reset_to(&value) {
+                    *kept = value;
+                }
+            } else {
+                self.entries.push((key, value));
+            }
+            self.go_live();
+        }
     }
 }
 

@@ -136,8 +136,11 @@ impl<T: Reset> RecycleOption<T> {
     where
         T: Default,
     {
+        // `some` once the value exists: a panicking `T::default()` leaves
+        // the option as it was.
+        let value = self.value.get_or_insert_with(T::default);
         self.some = true;
-        self.value.get_or_insert_with(T::default)
+        value
     }
 
     /// Makes it read as `None`, keeping the value, reset.

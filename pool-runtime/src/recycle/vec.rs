@@ -306,6 +306,23 @@ impl<T: Reset> Reset for RecycleVec<T> {
         }
         all
     }
+
+    /// Restores `fresh`'s live elements into kept ones where they can be,
+    /// and takes `fresh`'s own elements for the others.
+    fn reset_from(&mut self, fresh: Self) {
+        self.clear();
+        for value in fresh {
+            if self.len < self.items.len() {
+                let kept = &mut self.items[self.len];
+                if !kept.reset_to(&value) {
+                    *kept = value;
+                }
+            } else {
+                self.items.push(value);
+            }
+            self.len += 1;
+        }
+    }
 }
 
 /// A sequence of the live elements.
