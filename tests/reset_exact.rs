@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use poolable::{Pool, Poolable, Reset};
+use poolable::{Pool, Poolable, RecycleOption, RecycleVec, Reset};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------
@@ -199,10 +199,12 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
         page_size: Option<u32>,
         paging: Paging,
         boxed: Box<Paging>,
-        // Non-empty defaults of types whose reset frees heap: restored in
-        // place (by `clone_from`), not reset and then copied anew.
-        tags: Vec<String>,
-        owner: Option<String>,
+        // Non-empty defaults of elements with heap: the recycling
+        // collections restore them in place (a plain `Vec<String>` or
+        // `Option<String>` would be reset on return, freeing the strings,
+        // then copied anew from the template).
+        tags: RecycleVec<String>,
+        owner: RecycleOption<String>,
         body: Vec<u8>,
     }
     impl Default for Builder {
@@ -213,8 +215,8 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
                 page_size: Some(100),
                 paging: Paging { page_size: 25, cursor: "start".to_owned(), descending: true },
                 boxed: Box::new(Paging { page_size: 5, cursor: "boxed".to_owned(), descending: false }),
-                tags: vec!["default".to_owned()],
-                owner: Some("nobody".to_owned()),
+                tags: RecycleVec::from(vec!["default".to_owned()]),
+                owner: RecycleOption::some("nobody".to_owned()),
                 body: Vec::new(),
             }
         }
@@ -228,6 +230,7 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
         builder.boxed.cursor.push_str("-next");
         builder.tags[0].push_str("-changed");
         builder.owner.as_mut().expect("as made").push_str("-else");
+        builder.tags.add().push_str("added");
         builder.body.extend_from_slice(&[7; 300]);
     };
     // Warm this thread: its cache, its template, the strings' capacity.
@@ -243,7 +246,7 @@ fn a_return_restores_without_allocating_when_capacity_suffices() {
             assert_eq!((builder.paging.cursor.as_str(), builder.paging.descending), ("start", true));
             assert_eq!((builder.boxed.page_size, builder.boxed.cursor.as_str()), (5, "boxed"));
             assert_eq!((builder.tags.len(), builder.tags[0].as_str()), (1, "default"));
-            assert_eq!(builder.owner.as_deref(), Some("nobody"));
+            assert_eq!(builder.owner.as_ref().map(String::as_str), Some("nobody"));
             assert!(builder.body.is_empty() && builder.body.capacity() >= 300, "capacity kept");
             fill(&mut builder);
         }

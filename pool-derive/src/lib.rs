@@ -56,26 +56,30 @@
 //! ```
 //!
 //! The derive writes, per field, how to reset it (`reset`), whether it is in
-//! its reset state (`is_reset`) and how to make it equal to a fresh value in
-//! place (`reset_to`); the pool asks `is_reset` of its first object and, for
-//! a constructor like this one, restores every returned object to a
-//! template (see `Reset` in `poolable`). Field by field, `reset_to` uses:
+//! its reset state (`is_reset`), how to make it equal to a fresh value in
+//! place (`reset_to`) and, where that fails, how to take it from a new value
+//! (`reset_from`); the pool asks `is_reset` of its first object and, for a
+//! constructor like this one, restores every returned object to a template
+//! (see `Reset` in `poolable`). Field by field, the restore uses:
 //!
 //! * a field's own `Reset::reset_to` (a string is written into its own
-//!   buffer, a nested derived type goes field by field);
-//! * else `Clone::clone_from` where the field's type is `Clone` (a non-empty
-//!   default `Vec<String>` is copied into the vector's own strings);
+//!   buffer, a nested derived type goes field by field, a recycling
+//!   collection restores its kept elements);
+//! * else `Clone::clone_from` where the field's type is `Clone` (an
+//!   `Option<u32>`; a non-empty default `Vec<String>`, whose strings the
+//!   reset freed, is copied anew);
 //! * for `#[pool(default)]` fields, `clone_from` too, else `Default::default()`
-//!   (a type that is neither `PartialEq` nor `Clone` is taken to be fresh at
-//!   its `Default`, as the attribute says);
+//!   when the type's `PartialEq` says that is the fresh value;
 //! * for `#[pool(reset = path)]` fields, the function, which must leave the
-//!   field as the constructor makes it;
+//!   field as the constructor makes it (it runs in the reset too: it must be
+//!   idempotent);
 //! * `skip` fields are left as they are.
 //!
-//! If none applies, the pool replaces the object with a new one from the
-//! constructor. `Reset::reset` called by hand resets to the reset state
-//! (zeros, empty, `None`); restoring the constructor's values is the pool's
-//! job, as it alone knows the constructor.
+//! A field none of these restores is taken from a new object the constructor
+//! makes for that return, and only that field. `Reset::reset` called by hand
+//! resets to the reset state (zeros, empty, `None`); restoring the
+//! constructor's values is the pool's job, as it alone knows the
+//! constructor.
 //!
 //! # What the derive writes
 //!

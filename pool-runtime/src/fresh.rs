@@ -21,10 +21,11 @@ use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 use crate::Reset;
 
-/// Not known yet: no object was made and checked.
-const UNKNOWN: u8 = 0;
 /// The constructor makes objects in the reset state: `reset` suffices.
-const PLAIN: u8 = 1;
+/// Zero, so that testing for it is one compare with memory.
+const PLAIN: u8 = 0;
+/// Not known yet: no object was made and checked.
+const UNKNOWN: u8 = 1;
 /// The constructor makes objects `reset` would change: restore a template.
 const RESTORE: u8 = 2;
 

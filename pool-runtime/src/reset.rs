@@ -22,20 +22,29 @@ use std::time::Duration;
 /// * The constructor makes objects in the reset state (an all-zero
 ///   `Default`, the usual case): every return is [`reset`](Reset::reset)
 ///   alone, as fast as a hand-written clear.
-/// * It does not: every return is [`reset_to`](Reset::reset_to) a template,
-///   one object the constructor made, kept per thread. Restoring a field
-///   costs a copy of its fresh value into the field's own allocation: a
-///   non-empty default `String` is written into the string's buffer, with no
-///   allocation when its capacity suffices. Where a field cannot be restored
-///   in place (a non-empty default collection of a type that is not
-///   `Clone`), the object is replaced by a new one from the constructor.
+/// * It does not: every return is reset, then restored out of line by
+///   [`reset_to`](Reset::reset_to) a template, one object the constructor
+///   made, kept per thread. Restoring a field copies its fresh value into
+///   the field's own allocation: a non-empty default `String` is written
+///   into the string's buffer, a nested derived type field by field, a
+///   `RecycleVec`/`RecycleMap`/`RecycleOption` into its kept elements, with
+///   no allocation when the capacity suffices. A plain collection or
+///   `Option` with a non-empty fresh value is copied with `clone_from`
+///   after its reset freed its elements, so their heap is allocated anew
+///   (use the recycling types for those). A field that can be neither
+///   restored nor cloned (a non-empty default `Vec` of a type that is not
+///   `Clone`) is taken from a new object the constructor makes for that
+///   return ([`reset_from`](Reset::reset_from)); `#[pool(skip)]` fields are
+///   never replaced.
 ///
-/// The constructor therefore runs once per thread that returns objects (for
-/// the template) and on the rare returns that replace the object; a
-/// constructor with side effects (a counter, a log line, a random id) has them
-/// that often, and one whose output varies gives every reused object the
-/// template's values. Make per-request values (ids, timestamps) after taking
-/// the object, not in its constructor.
+/// The constructor therefore runs once per miss, once per thread that
+/// returns objects (for the template), and on every return that needs a
+/// field from a new object; a constructor with side effects (a counter, a
+/// log line) has them that often, and one whose output varies (a random id,
+/// a timestamp) gives every reused object the template's values. Make
+/// per-request values after taking the object, not in its constructor. A
+/// `#[pool(reset = path)]` function runs twice on such a return (in the
+/// reset, and in the restore): it must be idempotent, as a reset is.
 ///
 /// # Implementing it by hand
 ///
