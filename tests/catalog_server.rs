@@ -195,3 +195,250 @@ fn names_the_catalog_accepts() {
     assert!(!valid_name("") && !valid_name("bad-name") && !valid_name("a b") && !valid_name("é"));
     assert!(valid_name(&"x".repeat(128)) && !valid_name(&"x".repeat(129)));
 }
+
+// ---------------------------------------------------------------------------
+// Commits, and clients that misbehave
+// ---------------------------------------------------------------------------
+
+use http_body_util::Full;
+use server_app::Limits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Limits small enough for a test to reach each of them quickly.
+fn test_limits() -> Limits {
+    Limits {
+        header_read_timeout: Duration::from_millis(400),
+        body_read_timeout: Duration::from_millis(400),
+        max_header_bytes: 8192,
+        max_body_bytes: 64 * 1024,
+        max_connections: 6,
+    }
+}
+
+async fn start(limits: Limits) -> (SocketAddr, Arc<AppState>) {
+    let state = Arc::new(AppState::with_limits(12, limits).expect("registers the collector"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(server_app::serve(listener, Arc::clone(&state)));
+    (address, state)
+}
+
+/// `POST path` with `body`, on a connection of its own.
+async fn post(address: SocketAddr, path: &str, body: Vec<u8>) -> Answer {
+    let stream = TcpStream::connect(address).await.expect("connects");
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(connection);
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .expect("a valid request");
+    let response = sender.send_request(request).await.expect("an answer");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().expect("ASCII").to_owned())
+        .unwrap_or_default();
+    let body = response.into_body().collect().await.expect("a body").to_bytes();
+    Answer { status, content_type, body }
+}
+
+/// Sends `bytes` on a raw connection and reads until the server closes it
+/// (or `within` passes: then `None`).
+async fn raw(address: SocketAddr, bytes: &[u8], within: Duration) -> Option<String> {
+    let mut stream = TcpStream::connect(address).await.expect("connects");
+    stream.write_all(bytes).await.expect("sends");
+    read_until_closed(&mut stream, within).await
+}
+
+async fn read_until_closed(stream: &mut TcpStream, within: Duration) -> Option<String> {
+    let mut answer = Vec::new();
+    match tokio::time::timeout(within, stream.read_to_end(&mut answer)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&answer).into_owned()),
+        Err(_) => None,
+    }
+}
+
+const ORDERS: &str = "/v1/namespaces/analytics/tables/orders";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_is_decoded_into_a_pooled_request_and_applied() {
+    let (address, state) = start(Limits::default()).await;
+    let (uuid, schema) = {
+        let table = state.catalog.table("analytics", "orders").expect("the table");
+        (table.uuid.clone(), table.schema_count - 1)
+    };
+    let last_snapshot = state.catalog.table("analytics", "orders").unwrap().snapshots.last().unwrap().id;
+    let commit = serde_json::json!({
+        "identifier": {"namespace": ["analytics"], "name": "orders"},
+        "requirements": [
+            {"type": "assert-table-uuid", "uuid": uuid},
+            {"type": "assert-current-schema-id", "current-schema-id": schema},
+            {"type": "assert-ref-snapshot-id", "ref": "main", "snapshot-id": last_snapshot}
+        ],
+        "updates": [
+            {"action": "set-properties", "updates": {"owner": "payments", "comment": "orders of the shop"}},
+            {"action": "remove-properties", "removals": ["commit.retry.num-retries"]},
+            {"action": "add-snapshot", "snapshot": {
+                "snapshot-id": last_snapshot + 1, "parent-snapshot-id": last_snapshot,
+                "sequence-number": 99, "timestamp-ms": 1_800_000_000_000u64,
+                "manifest-list": "s3://warehouse/analytics/orders/metadata/snap-new.avro",
+                "summary": {"operation": "append", "added-records": "12"}}},
+            {"action": "set-snapshot-ref", "ref-name": "main", "type": "branch", "snapshot-id": last_snapshot + 1}
+        ]
+    });
+    let answer = post(address, ORDERS, serde_json::to_vec(&commit).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer.body));
+    let response: Value = serde_json::from_slice(&answer.body).expect("a CommitTableResponse");
+    assert!(response["metadata-location"].as_str().unwrap().contains("/metadata/00006-"), "{response}");
+    let properties = &response["metadata"]["properties"];
+    assert_eq!(properties["owner"], "payments");
+    assert!(properties.get("commit.retry.num-retries").is_none(), "{properties}");
+    assert_eq!(response["metadata"]["current-snapshot-id"], last_snapshot + 1);
+
+    // A later load sees the commit; a commit on stale metadata fails (409).
+    let mut sender = connect(address).await;
+    let load: Value = serde_json::from_slice(&get(&mut sender, ORDERS).await.body).unwrap();
+    assert_eq!(load["metadata"], response["metadata"]);
+    let stale = post(address, ORDERS, serde_json::to_vec(&commit).unwrap()).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let (kind, code, message) = error_model(&stale);
+    assert_eq!((kind.as_str(), code), ("CommitFailedException", 409), "{message}");
+
+    // The request came from its pool, and went back to it.
+    let text = scrape(&mut sender).await;
+    assert!(series(&text, "pool_returns_total{pool=\"commit_table_request\"}").unwrap() >= 2.0, "{text}");
+    assert_eq!(series(&text, "pool_in_use_objects{pool=\"commit_table_request\"}"), Some(0.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_commits_answer_iceberg_errors() {
+    let (address, _state) = start(test_limits()).await;
+    let cases: [(&str, &[u8], u16, &str); 9] = [
+        (ORDERS, b"{\"requirements\": [", 400, "BadRequestException"),
+        (ORDERS, b"{\"requirements\": [], \"updates\": []} trailing", 400, "BadRequestException"),
+        (ORDERS, b"{\"requirements\": 5, \"updates\": []}", 400, "BadRequestException"),
+        (ORDERS, b"{\"updates\": []}", 400, "BadRequestException"),
+        (ORDERS, b"not json at all", 400, "BadRequestException"),
+        (
+            ORDERS,
+            br#"{"requirements": [], "updates": [{"action": "drop-everything"}]}"#,
+            400,
+            "BadRequestException",
+        ),
+        (
+            ORDERS,
+            br#"{"requirements": [{"type": "assert-create"}], "updates": []}"#,
+            409,
+            "CommitFailedException",
+        ),
+        ("/v1/namespaces/analytics/tables/nope", b"{}", 404, "NoSuchTableException"),
+        ("/v1/namespaces/analytics/tables/bad-name", b"{}", 400, "BadRequestException"),
+    ];
+    for (path, body, status, kind) in cases {
+        let answer = post(address, path, body.to_vec()).await;
+        assert_eq!(answer.status.as_u16(), status, "{}", String::from_utf8_lossy(body));
+        let (got, code, message) = error_model(&answer);
+        assert_eq!((got.as_str(), code), (kind, u64::from(status)), "{message}");
+    }
+    // A failed commit changed nothing: the next one on the same table applies.
+    let ok = post(address, ORDERS, br#"{"requirements": [], "updates": []}"#.to_vec()).await;
+    assert_eq!(ok.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_limit_answers_413_announced_or_not() {
+    let limits = test_limits();
+    let (address, _state) = start(limits.clone()).await;
+    let huge = vec![b' '; limits.max_body_bytes + 1];
+    let answer = post(address, ORDERS, huge).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_model(&answer).0, "PayloadTooLargeException");
+
+    // Chunked, with no length announced: stopped once past the limit.
+    let chunk = format!("{:x}\r\n{}\r\n", 40_000, " ".repeat(40_000));
+    let head = format!("POST {ORDERS} HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n");
+    let request = [head.as_bytes(), chunk.as_bytes(), chunk.as_bytes(), b"0\r\n\r\n"].concat();
+    let answer = raw(address, &request, Duration::from_secs(5)).await.expect("an answer, then closed");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("PayloadTooLargeException"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_too_slow_to_arrive_answers_408() {
+    let (address, _state) = start(test_limits()).await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    let head = format!("POST {ORDERS} HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{{\"requ");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = read_until_closed(&mut stream, Duration::from_secs(5)).await.expect("answered in time");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("RequestTimeoutException"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_and_idle_connections_are_closed() {
+    let limits = test_limits();
+    let (address, _state) = start(limits.clone()).await;
+    // Headers that never end: closed after the header timeout.
+    let started = Instant::now();
+    let answer = raw(address, b"GET /metrics HTTP/1.1\r\nhost: x\r\nx-slow: ", Duration::from_secs(5)).await;
+    assert!(answer.is_some(), "closed, not left open");
+    let waited = started.elapsed();
+    assert!(waited >= limits.header_read_timeout && waited < Duration::from_secs(3), "{waited:?}");
+
+    // A keep-alive connection that goes idle after an answer: closed too.
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    let started = Instant::now();
+    let answer = read_until_closed(&mut stream, Duration::from_secs(5)).await.expect("closed once idle");
+    assert!(answer.starts_with("HTTP/1.1 200"), "answered first: {answer}");
+    assert!(started.elapsed() >= limits.header_read_timeout, "{:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_cap_answer_503_and_normal_clients_get_through_afterwards() {
+    let limits = test_limits();
+    let (address, _state) = start(limits.clone()).await;
+    // Idle connections fill the cap (each sends a byte, so it is accepted
+    // and served, and waits for the rest of its headers).
+    let mut idle = Vec::new();
+    for _ in 0..limits.max_connections {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream.write_all(b"G").await.unwrap();
+        idle.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let refused = raw(address, b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n", Duration::from_secs(2))
+        .await
+        .expect("answered at once");
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(refused.contains("ServiceUnavailableException"), "{refused}");
+    // The idle ones time out and free their places.
+    tokio::time::sleep(limits.header_read_timeout + Duration::from_millis(300)).await;
+    let mut sender = connect(address).await;
+    assert_eq!(get(&mut sender, ORDERS).await.status, StatusCode::OK);
+    drop(idle);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_headers_answer_431_and_bad_names_are_echoed_cut() {
+    let limits = test_limits();
+    let (address, _state) = start(limits.clone()).await;
+    let big =
+        format!("GET /metrics HTTP/1.1\r\nhost: x\r\nx-big: {}\r\n\r\n", "a".repeat(limits.max_header_bytes));
+    let answer = raw(address, big.as_bytes(), Duration::from_secs(5)).await.expect("answered and closed");
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+
+    let name = "x-".repeat(3000);
+    let mut sender = connect(address).await;
+    let answer = get(&mut sender, &format!("/v1/namespaces/analytics/tables/{name}")).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let (_, _, message) = error_model(&answer);
+    assert!(answer.body.len() < 512, "the 6 KB name is not echoed whole: {} bytes", answer.body.len());
+    assert!(message.contains("(6000 bytes)"), "{message}");
+}

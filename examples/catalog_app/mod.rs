@@ -214,7 +214,7 @@ fn run_mode(mode: Mode, catalog: &Catalog, args: &Args, bar: &ProgressBar) -> Ru
                         seed ^= seed << 13;
                         seed ^= seed >> 7;
                         seed ^= seed << 17;
-                        let table = tables[(seed % tables.len() as u64) as usize];
+                        let table = &tables[(seed % tables.len() as u64) as usize];
                         served += answer(mode, table) as u64;
                         if i % 256 == 255 {
                             done.fetch_add(256, std::sync::atomic::Ordering::Relaxed);

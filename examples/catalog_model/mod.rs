@@ -17,8 +17,17 @@
 // Each user includes the whole model and uses part of it.
 #![allow(dead_code)]
 
+mod commit;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+#[allow(unused_imports)] // each user uses part
+pub use commit::{
+    CommitError, CommitTableRequest, CommitTableResponse, SnapshotUpdate, TableIdentifier, TableRequirement,
+    TableUpdate,
+};
 
 use poolable::{Poolable, PooledBuffer, RecycleMap, RecycleOption, RecycleVec, Reset};
 use serde::Serialize;
@@ -200,7 +209,7 @@ pub struct SnapshotDef {
     pub timestamp_ms: u64,
     pub schema_id: u32,
     pub manifest_list: String,
-    pub summary: Vec<(&'static str, String)>,
+    pub summary: Vec<(String, String)>,
 }
 
 /// A table as the catalog stores it (parsed metadata kept in memory, as a
@@ -216,9 +225,12 @@ pub struct TableDef {
     pub columns: Vec<Column>,
     pub schema_count: u32,
     pub snapshots: Vec<SnapshotDef>,
-    pub properties: Vec<(&'static str, String)>,
+    pub properties: Vec<(String, String)>,
     pub previous_metadata: Vec<(String, u64)>,
     pub last_updated_ms: u64,
+    /// The number of the current metadata file (`.../metadata/00005-...`),
+    /// one more at each commit.
+    pub metadata_version: u32,
     /// The length of the last pooled answer: which buffer class to take.
     pub answer_len: AtomicUsize,
 }
@@ -237,8 +249,12 @@ impl TableDef {
         out.metadata_location.push_str(&self.metadata_location);
         out.config.entry("client.region").push_str("eu-west-1");
         out.config.entry("s3.endpoint").push_str("https://s3.eu-west-1.example.com");
+        self.fill_metadata(&mut out.metadata);
+    }
 
-        let m = &mut out.metadata;
+    /// Writes this table's metadata into `m`, which must be as `Default`
+    /// makes it.
+    pub fn fill_metadata(&self, m: &mut TableMetadata) {
         m.format_version = 2;
         m.table_uuid.push_str(&self.uuid);
         m.location.push_str(&self.location);
@@ -375,7 +391,9 @@ impl LookupError {
         let _ = match self {
             LookupError::BadName => write!(
                 error.message,
-                "Invalid namespace or table name ({namespace:?}, {table:?}): names are 1 to 128 ASCII letters, digits or '_'"
+                "Invalid namespace or table name ({}, {}): names are 1 to 128 ASCII letters, digits or '_'",
+                echo(namespace),
+                echo(table)
             ),
             LookupError::NoSuchNamespace => write!(error.message, "Namespace does not exist: {namespace}"),
             LookupError::NoSuchTable => write!(error.message, "Table does not exist: {namespace}.{table}"),
@@ -384,14 +402,38 @@ impl LookupError {
     }
 }
 
+/// How much of a client's input an error message quotes.
+pub const MAX_ECHO: usize = 64;
+
+/// A client's input as an error message quotes it: escaped (`{:?}`), and
+/// cut after [`MAX_ECHO`] bytes, so that a 60 KB name is not sent back whole.
+pub fn echo(input: &str) -> Echo<'_> {
+    Echo(input)
+}
+
+/// See [`echo`].
+pub struct Echo<'a>(&'a str);
+
+impl std::fmt::Display for Echo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let input = self.0;
+        if input.len() <= MAX_ECHO {
+            return write!(f, "{input:?}");
+        }
+        let end = (0..=MAX_ECHO).rev().find(|&i| input.is_char_boundary(i)).unwrap_or(0);
+        write!(f, "{:?}... ({} bytes)", &input[..end], input.len())
+    }
+}
+
 /// Whether `name` is a namespace or table name this catalog accepts.
 pub fn valid_name(name: &str) -> bool {
     (1..=128).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// An in-memory catalog: namespaces of tables.
+/// An in-memory catalog: namespaces of tables, each behind its own lock (a
+/// commit changes one table; loads of the others go on).
 pub struct Catalog {
-    namespaces: HashMap<String, HashMap<String, TableDef>>,
+    namespaces: HashMap<String, HashMap<String, RwLock<TableDef>>>,
 }
 
 const NAMESPACES: [(&str, [&str; 4]); 3] = [
@@ -418,7 +460,7 @@ impl Catalog {
             let mut defs = HashMap::new();
             for name in tables {
                 let width = (columns as u64 * (index % 3 + 1) / 2).max(1) as u32;
-                defs.insert(name.to_owned(), table(namespace, name, width, index));
+                defs.insert(name.to_owned(), RwLock::new(table(namespace, name, width, index)));
                 index += 1;
             }
             namespaces.insert(namespace.to_owned(), defs);
@@ -426,8 +468,7 @@ impl Catalog {
         Catalog { namespaces }
     }
 
-    /// The table `namespace.table`, or why not.
-    pub fn table(&self, namespace: &str, table: &str) -> Result<&TableDef, LookupError> {
+    fn lock(&self, namespace: &str, table: &str) -> Result<&RwLock<TableDef>, LookupError> {
         if !valid_name(namespace) || !valid_name(table) {
             return Err(LookupError::BadName);
         }
@@ -435,11 +476,38 @@ impl Catalog {
         tables.get(table).ok_or(LookupError::NoSuchTable)
     }
 
-    /// Every table, sorted by namespace and name.
-    pub fn tables(&self) -> Vec<&TableDef> {
-        let mut all: Vec<&TableDef> = self.namespaces.values().flat_map(HashMap::values).collect();
+    /// The table `namespace.table`, or why not.
+    pub fn table(&self, namespace: &str, table: &str) -> Result<RwLockReadGuard<'_, TableDef>, LookupError> {
+        // A panic while a table was locked left it as it was: commits
+        // change it only once they are validated.
+        Ok(self.lock(namespace, table)?.read().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// The table `namespace.table` to change (a commit), or why not.
+    pub fn table_mut(
+        &self,
+        namespace: &str,
+        table: &str,
+    ) -> Result<RwLockWriteGuard<'_, TableDef>, LookupError> {
+        Ok(self.lock(namespace, table)?.write().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Every table, sorted by namespace and name (read-locked while the
+    /// guards live).
+    pub fn tables(&self) -> Vec<RwLockReadGuard<'_, TableDef>> {
+        let mut all: Vec<RwLockReadGuard<'_, TableDef>> = self
+            .namespaces
+            .values()
+            .flat_map(HashMap::values)
+            .map(|table| table.read().unwrap_or_else(|poisoned| poisoned.into_inner()))
+            .collect();
         all.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         all
+    }
+
+    /// Every table's `namespace.name`, sorted.
+    pub fn table_names(&self) -> Vec<(String, String)> {
+        self.tables().iter().map(|t| (t.namespace.clone(), t.name.clone())).collect()
     }
 }
 
@@ -484,7 +552,7 @@ fn table(namespace: &str, name: &str, width: u32, index: u64) -> TableDef {
                     0x51ce_0000 + n,
                     n
                 ),
-                summary: vec![
+                summary: [
                     ("operation", if n % 5 == 0 { "overwrite" } else { "append" }.to_owned()),
                     ("added-data-files", files.to_string()),
                     ("added-records", records.to_string()),
@@ -496,7 +564,9 @@ fn table(namespace: &str, name: &str, width: u32, index: u64) -> TableDef {
                     ("total-delete-files", "0".to_owned()),
                     ("total-position-deletes", "0".to_owned()),
                     ("total-equality-deletes", "0".to_owned()),
-                ],
+                ]
+                .map(|(key, value)| (key.to_owned(), value))
+                .into(),
             }
         })
         .collect();
@@ -512,7 +582,7 @@ fn table(namespace: &str, name: &str, width: u32, index: u64) -> TableDef {
         columns,
         schema_count: schema_count as u32,
         snapshots,
-        properties: vec![
+        properties: [
             ("owner", "data-platform".to_owned()),
             ("write.format.default", "parquet".to_owned()),
             ("write.parquet.compression-codec", "zstd".to_owned()),
@@ -520,9 +590,12 @@ fn table(namespace: &str, name: &str, width: u32, index: u64) -> TableDef {
             ("write.metadata.previous-versions-max", "10".to_owned()),
             ("commit.retry.num-retries", "4".to_owned()),
             ("history.expire.max-snapshot-age-ms", "432000000".to_owned()),
-        ],
+        ]
+        .map(|(key, value)| (key.to_owned(), value))
+        .into(),
         previous_metadata,
         last_updated_ms: start_ms + snapshot_count * 900_000,
+        metadata_version: 5,
         answer_len: AtomicUsize::new(0),
     }
 }

@@ -6,56 +6,174 @@
 //!   buffer that becomes the response body without a copy
 //!   (`PooledBuffer::into_bytes`); the buffer goes back to its pool when
 //!   hyper has written it and drops the body.
+//! * `POST /v1/namespaces/{ns}/tables/{table}`: an Iceberg
+//!   `CommitTableRequest`, read into a pooled buffer and decoded in place
+//!   into a pooled request (`poolable::json::from_slice`), checked and
+//!   applied to the table, answered with a pooled `CommitTableResponse`.
 //! * `GET /metrics`: the Prometheus text exposition of every pool.
-//! * Anything else, or bad names: an Iceberg `ErrorModel` JSON body with the
-//!   status it carries (400 for bad names, 404 for unknown namespaces,
-//!   tables and paths, 405 for other methods).
+//! * Anything else, or bad input: an Iceberg `ErrorModel` JSON body with the
+//!   status it carries (400 for bad names and malformed bodies, 404 for
+//!   unknown namespaces, tables and paths, 405 for other methods, 408 for a
+//!   body too slow to arrive, 409 for a failed requirement, 413 for a body
+//!   over [`Limits::max_body_bytes`], 503 when [`Limits::max_connections`]
+//!   are open).
+//!
+//! # Hostile clients
+//!
+//! The connections are served by hyper directly (not `axum::serve`, which
+//! sets no timeouts), with [`Limits`]: a client that sends its headers too
+//! slowly, or keeps an idle connection open, is disconnected after
+//! `header_read_timeout`; headers over `max_header_bytes` answer 431; at most
+//! `max_connections` are served at once, and one more is answered 503 and
+//! closed at once, so idle clients cannot exhaust the file descriptors;
+//! bodies are capped and time-limited; error messages quote at most
+//! `catalog_model::MAX_ECHO` bytes of a client's input. The 400, 414 and 431
+//! answers of malformed HTTP are hyper's own, written before any service
+//! sees the request, and have no body: hyper has no hook to give them one.
 //!
 //! Uses `crate::catalog_model`, which each user includes next to this module.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use http_body_util::BodyExt;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use poolable::metrics::prometheus::{Encoder, Registry, TextEncoder};
 use poolable::{Poolable, PooledBuffer};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
-use crate::catalog_model::{Catalog, ErrorResponse};
+use crate::catalog_model::{Catalog, CommitTableRequest, ErrorResponse, LookupError};
+
+/// What the service tolerates from its clients. The defaults suit a catalog
+/// on a private network; every field is documented with what a client that
+/// exceeds it gets.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Time a client has to send a request's headers, counted from when the
+    /// connection opens or its previous response was written (so it is the
+    /// keep-alive idle timeout as well). Exceeded: the connection is closed.
+    pub header_read_timeout: Duration,
+    /// Time a client has to send a request's body. Exceeded: 408.
+    pub body_read_timeout: Duration,
+    /// Largest request line and headers. Exceeded: hyper's 431, closed.
+    pub max_header_bytes: usize,
+    /// Largest `POST` body. Exceeded: 413, before the body is read when its
+    /// `Content-Length` says so.
+    pub max_body_bytes: usize,
+    /// Connections served at once. One more is answered 503 and closed.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_header_bytes: 16 * 1024,
+            max_body_bytes: 1024 * 1024,
+            max_connections: 512,
+        }
+    }
+}
 
 /// What every handler shares.
 pub struct AppState {
     pub catalog: Catalog,
     pub registry: Registry,
+    pub limits: Limits,
 }
 
 impl AppState {
     /// A catalog of tables of `columns` columns on average, and a registry
     /// holding the pools' collector.
+    #[allow(dead_code)] // the example passes its flags' limits
     pub fn new(columns: u32) -> Result<AppState, poolable::metrics::prometheus::Error> {
+        Self::with_limits(columns, Limits::default())
+    }
+
+    /// The same, with `limits`.
+    pub fn with_limits(
+        columns: u32,
+        limits: Limits,
+    ) -> Result<AppState, poolable::metrics::prometheus::Error> {
         let registry = Registry::new();
         poolable::metrics::register(&registry)?;
-        Ok(AppState { catalog: Catalog::generate(columns), registry })
+        Ok(AppState { catalog: Catalog::generate(columns), registry, limits })
     }
 }
 
 /// The service's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/v1/namespaces/{namespace}/tables/{table}", get(load_table))
+        .route("/v1/namespaces/{namespace}/tables/{table}", get(load_table).post(commit_table))
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
-/// Serves `router(state)` on `listener` until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+/// Serves `router(state)` on `listener` until the process ends, within
+/// `state.limits`.
+pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    let limits = state.limits.clone();
+    let service = TowerToHyperService::new(router(state));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes)
+        // The read buffer holds at most the headers and a little body; hyper's
+        // minimum is 8 KiB.
+        .max_buf_size(limits.max_header_bytes.max(8 * 1024) + 8 * 1024);
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                // Out of file descriptors, or a connection reset before it
+                // was accepted: try again shortly, as `axum::serve` does.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            tokio::spawn(refuse(stream));
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = http.serve_connection(TokioIo::new(stream), service.clone());
+        tokio::spawn(async move {
+            // A client that goes away or breaks the protocol ends only its
+            // own connection.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+}
+
+/// Answers a connection over the cap with 503 and closes it, without
+/// reading it: the client learns why, and holds no descriptor of ours.
+async fn refuse(mut stream: TcpStream) {
+    let body = br#"{"error":{"message":"Too many open connections: retry later","type":"ServiceUnavailableException","code":503}}"#;
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let write = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
 }
 
 /// A pooled buffer as a response body, without a copy.
@@ -78,25 +196,111 @@ fn error(status: StatusCode, kind: &'static str, message: &str) -> Response {
     }
 }
 
+/// The answer of a failed table lookup.
+fn lookup_error(lookup: LookupError, namespace: &str, table: &str) -> Response {
+    let status = StatusCode::from_u16(lookup.kind().0).expect("a valid status");
+    match lookup.to_json(namespace, table) {
+        Ok(json) => body(status, "application/json", json),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
+}
+
+fn bad_path() -> Response {
+    // A path that does not decode (bad percent-encoding, not UTF-8) is a bad name too.
+    error(StatusCode::BAD_REQUEST, "BadRequestException", "Invalid namespace or table name")
+}
+
 async fn load_table(
     State(state): State<Arc<AppState>>,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
-    // A path that does not decode (bad percent-encoding, not UTF-8) is a bad name too.
-    let Ok(Path((namespace, table))) = path else {
-        return error(StatusCode::BAD_REQUEST, "BadRequestException", "Invalid namespace or table name");
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    let def = match state.catalog.table(&namespace, &table) {
+        Ok(def) => def,
+        Err(lookup) => return lookup_error(lookup, &namespace, &table),
     };
-    let answer = match state.catalog.table(&namespace, &table) {
-        Ok(def) => def.load_pooled().map(|json| (StatusCode::OK, json)),
-        Err(lookup) => {
-            let status = StatusCode::from_u16(lookup.kind().0).expect("a valid status");
-            lookup.to_json(&namespace, &table).map(|json| (status, json))
-        }
-    };
-    match answer {
-        Ok((status, json)) => body(status, "application/json", json),
+    match def.load_pooled() {
+        Ok(json) => body(StatusCode::OK, "application/json", json),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
     }
+}
+
+async fn commit_table(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    request: Body,
+) -> Response {
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    // Unknown tables answer before the body is read.
+    if let Err(lookup) = state.catalog.table(&namespace, &table) {
+        return lookup_error(lookup, &namespace, &table);
+    }
+    let limits = &state.limits;
+    let bytes = match tokio::time::timeout(
+        limits.body_read_timeout,
+        read_body(&headers, request, limits.max_body_bytes),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(answer)) => return answer,
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeoutException",
+                "The request body was too slow to arrive",
+            )
+        }
+    };
+    let request = match poolable::json::from_slice::<CommitTableRequest>(&bytes) {
+        Ok(request) => request,
+        Err(e) => {
+            let message = format!("Malformed CommitTableRequest: {e}");
+            return error(StatusCode::BAD_REQUEST, "BadRequestException", &message);
+        }
+    };
+    drop(bytes); // back to its pool before the commit
+    let Ok(mut def) = state.catalog.table_mut(&namespace, &table) else {
+        unreachable!("the table was found above and tables are never dropped")
+    };
+    if let Err(refused) = def.commit(&namespace, &request) {
+        let (status, kind, message) = refused.parts();
+        return error(StatusCode::from_u16(status).expect("a valid status"), kind, message);
+    }
+    drop(request);
+    match def.commit_response() {
+        Ok(json) => body(StatusCode::OK, "application/json", json),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
+}
+
+/// The body, into a pooled buffer, or the answer that refuses it: 413 over
+/// `max` bytes (announced or sent), 400 if the connection breaks midway.
+async fn read_body(headers: &HeaderMap, body: Body, max: usize) -> Result<PooledBuffer, Response> {
+    let too_large = || {
+        let message = format!("The request body is over the limit of {max} bytes");
+        error(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLargeException", &message)
+    };
+    let announced =
+        headers.get(header::CONTENT_LENGTH).and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > max as u64) {
+        return Err(too_large());
+    }
+    let mut buffer = poolable::buffer_with_capacity(announced.map_or(0, |length| length as usize));
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| {
+            error(StatusCode::BAD_REQUEST, "BadRequestException", "The request body broke off")
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if buffer.len() + data.len() > max {
+                return Err(too_large());
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok(buffer)
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
