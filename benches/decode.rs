@@ -19,7 +19,6 @@ use std::time::Instant;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use serde_json::json;
 
-#[allow(dead_code)]
 #[path = "../examples/catalog_model/mod.rs"]
 mod catalog_model;
 
