@@ -442,3 +442,45 @@ async fn oversized_headers_answer_431_and_bad_names_are_echoed_cut() {
     assert!(answer.body.len() < 512, "the 6 KB name is not echoed whole: {} bytes", answer.body.len());
     assert!(message.contains("(6000 bytes)"), "{message}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_discovers_the_tables_it_can_load() {
+    let (address, state) = start(Limits::default()).await;
+    let mut sender = connect(address).await;
+
+    let config = get(&mut sender, "/v1/config").await;
+    assert_eq!((config.status, config.content_type.as_str()), (StatusCode::OK, "application/json"));
+    let config: Value = serde_json::from_slice(&config.body).unwrap();
+    assert!(config["defaults"].is_object() && config["overrides"].is_object(), "{config}");
+    let endpoints: Vec<&str> =
+        config["endpoints"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(endpoints.contains(&"GET /v1/namespaces/{namespace}/tables"), "{endpoints:?}");
+
+    let namespaces: Value = serde_json::from_slice(&get(&mut sender, "/v1/namespaces").await.body).unwrap();
+    assert_eq!(namespaces["namespaces"], serde_json::json!([["analytics"], ["ops"], ["sales"]]));
+
+    // Every listed table loads, and every table is listed.
+    let mut listed = Vec::new();
+    for namespace in ["analytics", "ops", "sales"] {
+        let answer = get(&mut sender, &format!("/v1/namespaces/{namespace}/tables")).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        let tables: Value = serde_json::from_slice(&answer.body).unwrap();
+        for id in tables["identifiers"].as_array().unwrap() {
+            assert_eq!(id["namespace"], serde_json::json!([namespace]));
+            let name = id["name"].as_str().unwrap().to_owned();
+            let load = get(&mut sender, &format!("/v1/namespaces/{namespace}/tables/{name}")).await;
+            assert_eq!(load.status, StatusCode::OK, "{namespace}.{name}");
+            listed.push((namespace.to_owned(), name));
+        }
+    }
+    assert_eq!(listed, state.catalog.table_names());
+
+    for (path, status, kind) in [
+        ("/v1/namespaces/nowhere/tables", 404, "NoSuchNamespaceException"),
+        ("/v1/namespaces/bad-name/tables", 400, "BadRequestException"),
+    ] {
+        let answer = get(&mut sender, path).await;
+        assert_eq!(answer.status.as_u16(), status, "{path}");
+        assert_eq!(error_model(&answer).0, kind);
+    }
+}

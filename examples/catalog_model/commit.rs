@@ -26,7 +26,7 @@ pub struct CommitTableRequest {
     pub updates: RecycleVec<TableUpdate>,
 }
 
-#[derive(Reset, Default, Deserialize, Debug, PartialEq)]
+#[derive(Reset, Default, Serialize, Deserialize, Debug, PartialEq)]
 pub struct TableIdentifier {
     pub namespace: RecycleVec<String>,
     pub name: String,

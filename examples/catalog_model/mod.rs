@@ -171,6 +171,78 @@ pub struct MetadataLogEntry {
     pub timestamp_ms: u64,
 }
 
+/// `GET /v1/config`: Iceberg REST's `CatalogConfig`, what a client needs
+/// before its first request.
+#[derive(Poolable, Default, Serialize, Debug)]
+#[pool(name = "catalog_config")]
+pub struct CatalogConfig {
+    pub defaults: RecycleMap<String>,
+    pub overrides: RecycleMap<String>,
+    /// The routes this catalog serves, as Iceberg spells them.
+    pub endpoints: Vec<&'static str>,
+}
+
+/// `GET /v1/namespaces`: Iceberg REST's `ListNamespacesResponse`.
+#[derive(Poolable, Default, Serialize, Debug)]
+#[pool(name = "list_namespaces_response")]
+pub struct ListNamespacesResponse {
+    /// Each namespace as its list of levels (one level here).
+    pub namespaces: RecycleVec<RecycleVec<String>>,
+}
+
+/// `GET /v1/namespaces/{ns}/tables`: Iceberg REST's `ListTablesResponse`.
+#[derive(Poolable, Default, Serialize, Debug)]
+#[pool(name = "list_tables_response")]
+pub struct ListTablesResponse {
+    pub identifiers: RecycleVec<TableIdentifier>,
+}
+
+/// The routes `CatalogConfig` lists (Iceberg's endpoint strings).
+pub const ENDPOINTS: [&str; 5] = [
+    "GET /v1/config",
+    "GET /v1/namespaces",
+    "GET /v1/namespaces/{namespace}/tables",
+    "GET /v1/namespaces/{namespace}/tables/{table}",
+    "POST /v1/namespaces/{namespace}/tables/{table}",
+];
+
+impl Catalog {
+    /// The answer of `GET /v1/config`.
+    pub fn config_json(&self) -> Result<PooledBuffer, serde_json::Error> {
+        let mut config = CatalogConfig::pooled();
+        config.defaults.entry("client.region").push_str("eu-west-1");
+        config.overrides.entry("warehouse").push_str("s3://warehouse");
+        for endpoint in ENDPOINTS {
+            config.endpoints.push(endpoint);
+        }
+        poolable::json::to_vec(&*config)
+    }
+
+    /// The answer of `GET /v1/namespaces`.
+    pub fn namespaces_json(&self) -> Result<PooledBuffer, serde_json::Error> {
+        let mut list = ListNamespacesResponse::pooled();
+        for namespace in self.namespaces() {
+            list.namespaces.add().add().push_str(namespace);
+        }
+        poolable::json::to_vec(&*list)
+    }
+
+    /// The answer of `GET /v1/namespaces/{namespace}/tables`, or why not.
+    pub fn tables_json(
+        &self,
+        namespace: &str,
+    ) -> Result<Result<PooledBuffer, serde_json::Error>, LookupError> {
+        let tables = self.tables_in(namespace)?;
+        let mut list = ListTablesResponse::pooled();
+        for table in tables {
+            let id = list.identifiers.add();
+            id.namespace.add().push_str(namespace);
+            id.name.push_str(table);
+        }
+        Ok(poolable::json::to_vec(&*list))
+    }
+}
+
 /// The body of every error answer, Iceberg REST's `ErrorModel`:
 /// `{"error": {"message": "...", "type": "NoSuchTableException", "code": 404}}`.
 #[derive(Poolable, Default, Serialize, Debug)]
@@ -508,6 +580,24 @@ impl Catalog {
     /// Every table's `namespace.name`, sorted.
     pub fn table_names(&self) -> Vec<(String, String)> {
         self.tables().iter().map(|t| (t.namespace.clone(), t.name.clone())).collect()
+    }
+
+    /// The namespaces, sorted.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.namespaces.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// The tables of `namespace`, sorted, or why not.
+    pub fn tables_in(&self, namespace: &str) -> Result<Vec<&str>, LookupError> {
+        if !valid_name(namespace) {
+            return Err(LookupError::BadName);
+        }
+        let tables = self.namespaces.get(namespace).ok_or(LookupError::NoSuchNamespace)?;
+        let mut names: Vec<&str> = tables.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        Ok(names)
     }
 }
 

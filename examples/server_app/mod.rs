@@ -1,6 +1,10 @@
 //! The HTTP service of `examples/server.rs`, as a module its integration
 //! test (`tests/catalog_server.rs`) starts in process on `127.0.0.1:0`.
 //!
+//! * `GET /v1/config`, `GET /v1/namespaces`, `GET /v1/namespaces/{ns}/tables`:
+//!   Iceberg REST's `CatalogConfig`, `ListNamespacesResponse` and
+//!   `ListTablesResponse`, so a client can discover what to load, each built
+//!   in a pooled builder.
 //! * `GET /v1/namespaces/{ns}/tables/{table}`: the table's Iceberg REST
 //!   `LoadTableResult`, built in a pooled builder, serialised into a pooled
 //!   buffer that becomes the response body without a copy
@@ -115,6 +119,9 @@ impl AppState {
 /// The service's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
+        .route("/v1/config", get(config))
+        .route("/v1/namespaces", get(list_namespaces))
+        .route("/v1/namespaces/{namespace}/tables", get(list_tables))
         .route("/v1/namespaces/{namespace}/tables/{table}", get(load_table).post(commit_table))
         .route("/metrics", get(metrics))
         .fallback(not_found)
@@ -208,6 +215,33 @@ fn lookup_error(lookup: LookupError, namespace: &str, table: &str) -> Response {
 fn bad_path() -> Response {
     // A path that does not decode (bad percent-encoding, not UTF-8) is a bad name too.
     error(StatusCode::BAD_REQUEST, "BadRequestException", "Invalid namespace or table name")
+}
+
+/// A pooled JSON answer, or a 500 naming why it could not be written.
+fn json(answer: Result<PooledBuffer, serde_json::Error>) -> Response {
+    match answer {
+        Ok(json) => body(StatusCode::OK, "application/json", json),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
+}
+
+async fn config(State(state): State<Arc<AppState>>) -> Response {
+    json(state.catalog.config_json())
+}
+
+async fn list_namespaces(State(state): State<Arc<AppState>>) -> Response {
+    json(state.catalog.namespaces_json())
+}
+
+async fn list_tables(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    match state.catalog.tables_json(&namespace) {
+        Ok(answer) => json(answer),
+        Err(lookup) => lookup_error(lookup, &namespace, ""),
+    }
 }
 
 async fn load_table(
