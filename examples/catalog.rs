@@ -2,9 +2,9 @@
 //! several threads, twice: with fresh builders and `serde_json::to_vec`, then
 //! with `#[derive(Poolable)]` builders and pooled JSON buffers. Prints
 //! requests/s, ns, allocations and bytes allocated per request side by side,
-//! then the Prometheus exposition of the pools.
+//! then a line per pool (with `--exposition`, the whole Prometheus exposition).
 //!
-//! `cargo run --release --example catalog [-- --threads 4 --requests 200000 --columns 120]`
+//! `cargo run --release --example catalog [-- --threads 4 --requests 200000 --columns 120 --exposition]`
 
 #[path = "catalog_app/mod.rs"]
 mod catalog_app;

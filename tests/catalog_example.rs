@@ -1,6 +1,6 @@
 //! Smoke test of `examples/catalog.rs`: its workload with tiny flags, in
 //! process (the example's modules, included as they are), printing its table
-//! and the Prometheus exposition.
+//! and a line per pool (the exposition too, with `--exposition`).
 
 #[path = "../examples/catalog_app/mod.rs"]
 mod catalog_app;
@@ -14,8 +14,13 @@ use catalog_app::CountingAllocator;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
+/// The runs count their pools' takes from the process-wide counters: one
+/// at a time.
+static ONE_RUN_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn catalog_example_prints_its_table() {
+    let _serial = ONE_RUN_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let args = catalog_app::Args::try_parse_from([
         "catalog",
         "--threads",
@@ -25,6 +30,7 @@ fn catalog_example_prints_its_table() {
         "--columns",
         "8",
         "--no-progress",
+        "--exposition",
     ])
     .expect("the flags parse");
     let mut out = Vec::new();
@@ -41,6 +47,8 @@ fn catalog_example_prints_its_table() {
         "bytes allocated per request",
         "builder pool hit ratio",
         "buffer pools hit ratio",
+        "pools (poolable::metrics::snapshot()",
+        "load_table_result",
         "pool_hits_total{pool=\"load_table_result\"}",
         "pool_in_use_objects{pool=\"load_table_result\"} 0",
     ] {
@@ -59,6 +67,33 @@ fn catalog_example_prints_its_table() {
     assert!(hits >= 300 - 2 * 2, "at most a few misses per thread: {report:?}");
 }
 
+/// Without `--exposition`, the output is the table and one line per pool
+/// used, with only the discards that happened.
+#[test]
+fn catalog_output_is_short_by_default() {
+    let _serial = ONE_RUN_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let args = catalog_app::Args::try_parse_from([
+        "catalog",
+        "--threads",
+        "1",
+        "--requests",
+        "60",
+        "--columns",
+        "8",
+        "--no-progress",
+    ])
+    .expect("the flags parse");
+    let mut out = Vec::new();
+    catalog_app::run(&args, &mut out).expect("the workload runs");
+    let out = String::from_utf8(out).expect("UTF-8");
+    assert!(!out.contains("# HELP") && !out.contains("pool_hits_total"), "no exposition:\n{out}");
+    let pools: Vec<&str> = out.lines().skip_while(|line| !line.starts_with("pools (")).skip(2).collect();
+    let builder = pools.iter().find(|line| line.starts_with("load_table_result")).expect("the builder pool");
+    assert!(builder.ends_with(" -"), "no discards, shown as -: {builder}");
+    assert!(!out.contains("panic 0") && !out.contains("full 0"), "zero counts are left out:\n{out}");
+    assert!(out.lines().count() < 25, "a screen, not a page:\n{out}");
+}
+
 #[test]
 fn catalog_flags_have_defaults() {
     let args = catalog_app::Args::try_parse_from(["catalog"]).expect("no flag is required");
@@ -66,7 +101,7 @@ fn catalog_flags_have_defaults() {
     assert!(catalog_app::Args::try_parse_from(["catalog", "--threads", "many"]).is_err());
 }
 
-/// The builders' `Reset` (with `Slots` keeping elements) leaves nothing of
+/// The builders' `Reset` (recycling collections keeping elements) leaves nothing of
 /// one table in the next one's answer, and keeps what it allocated. Uses
 /// `Reset` by hand, not the pool, so the counts above stay exact.
 #[test]

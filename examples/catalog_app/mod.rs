@@ -35,6 +35,10 @@ pub struct Args {
     /// No progress bar (it is drawn only on a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,
+    /// Also print the full Prometheus exposition of the pools (what
+    /// `GET /metrics` of `examples/server.rs` answers).
+    #[arg(long)]
+    pub exposition: bool,
 }
 
 fn default_threads() -> usize {
@@ -367,12 +371,57 @@ pub fn run(args: &Args, out: &mut dyn Write) -> io::Result<Report> {
 
     writeln!(out)?;
     print_table(&report, out)?;
-    writeln!(
-        out,
-        "\n# Prometheus exposition of the pools (what GET /metrics of examples/server.rs answers):"
-    )?;
-    let mut text = Vec::new();
-    TextEncoder::new().encode(&registry.gather(), &mut text).map_err(io::Error::other)?;
-    out.write_all(&text)?;
+    writeln!(out)?;
+    print_pools(out)?;
+    if args.exposition {
+        writeln!(
+            out,
+            "\n# Prometheus exposition of the pools (what GET /metrics of examples/server.rs answers):"
+        )?;
+        let mut text = Vec::new();
+        TextEncoder::new().encode(&registry.gather(), &mut text).map_err(io::Error::other)?;
+        out.write_all(&text)?;
+    }
     Ok(report)
+}
+
+/// A line per pool that was used: takes, hit ratio, idle objects, and the
+/// discards that happened, by reason; then what the usual ones mean.
+fn print_pools(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "pools (poolable::metrics::snapshot(); the whole exposition with --exposition):")?;
+    writeln!(out, "{:<20} {:>10} {:>10} {:>6}  discards", "pool", "takes", "hit ratio", "idle")?;
+    let mut outgrown = false;
+    for pool in metrics::snapshot() {
+        let stats = pool.stats;
+        let takes = stats.hits + stats.misses;
+        if takes == 0 {
+            continue;
+        }
+        let d = pool.discards;
+        let discards: Vec<String> =
+            [("full", d.full), ("oversized", d.oversized), ("panic", d.panic), ("detached", d.detached)]
+                .into_iter()
+                .filter(|&(_, n)| n > 0)
+                .map(|(reason, n)| format!("{reason} {}", grouped(n as f64)))
+                .collect();
+        outgrown |= is_buffer(&pool.name) && d.oversized > 0;
+        writeln!(
+            out,
+            "{:<20} {:>10} {:>10} {:>6}  {}",
+            pool.name,
+            grouped(takes as f64),
+            hit_ratio((takes, stats.hits)),
+            grouped(stats.idle as f64),
+            if discards.is_empty() { "-".to_owned() } else { discards.join(", ") },
+        )?;
+    }
+    if outgrown {
+        writeln!(
+            out,
+            "(a buffer's `oversized` discards: answers that outgrew the buffer they were written into, \
+             on the first requests for each table, moved to the class they fit, where they count as \
+             a miss and a return; not lost memory)"
+        )?;
+    }
+    Ok(())
 }
