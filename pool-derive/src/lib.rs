@@ -140,12 +140,75 @@ use crate::attr::Derive;
 use crate::ctxt::Errors;
 
 /// Derives `Reset` and `Poolable`: a field-wise reset and a static pool.
+///
+/// ```
+/// use poolable::Poolable;
+///
+/// #[derive(Poolable, Default)]
+/// #[pool(name = "load_table", max_idle = 256, max_retained_bytes = 1048576)]
+/// struct LoadTable {
+///     location: String,
+///     schemas: Vec<String>,
+///     #[pool(skip)]
+///     region: &'static str,
+/// }
+///
+/// let mut answer = LoadTable::pooled();
+/// answer.location.push_str("s3://warehouse/orders");
+/// drop(answer); // reset, back to the pool
+/// assert_eq!(LoadTable::pool().name(), "load_table");
+/// ```
+///
+/// # Struct arguments, `#[pool(...)]` on the struct
+///
+/// | argument | default | meaning |
+/// |---|---|---|
+/// | `name = "label"` | the struct's name | the `pool` label of its metrics; must not be empty |
+/// | `max_idle = N` | 1024 | idle objects the shared store keeps (`PoolConfig::max_idle`) |
+/// | `max_retained_bytes = N` | 65536 | objects keeping more heap after their reset are dropped (`oversized`) |
+/// | `new = path` | `Default::default` | the constructor on a miss, a `fn() -> Self` (`Self::new` works); what a reused object is restored to |
+/// | `crate = path` | `::poolable` | where generated code finds `poolable` when it is renamed or re-exported |
+///
+/// `N` is an integer literal or a constant expression of type `usize`.
+///
+/// # Field arguments, `#[pool(...)]` on a field, at most one
+///
+/// | argument | the field is |
+/// |---|---|
+/// | (none) | reset through its own `Reset` (every std collection, scalar, `Option`, `Box`, array, tuple, derived type, recycling collection) |
+/// | `skip` | left as it is between users (a `&'static str` set at construction, a counter the service keeps) |
+/// | `default` | reset to `Default::default()`, for types without `Reset` (enums, `&'static str`) |
+/// | `reset = path` | reset by `path(&mut field)`, a `fn(&mut T)`, which must leave it as the constructor makes it |
+///
+/// A reused object equals what the constructor makes (see the crate docs of
+/// `pool_derive` for how each kind of field is restored).
+///
+/// # Compile errors
+///
+/// A type that implements `Drop`, a generic or borrowing type, an enum or a
+/// union, a field that is not `Reset` (without an argument) or not `Send`, no
+/// `Default` and no `new`, and unknown, duplicate, conflicting or malformed
+/// arguments: each is one error at its token, naming the fix.
 #[proc_macro_derive(Poolable, attributes(pool))]
 pub fn derive_poolable(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     derive(Derive::Poolable, input.into()).into()
 }
 
-/// Derives `Reset` alone, for types nested in pooled ones.
+/// Derives `Reset` alone, for types nested in pooled ones (no pool, so it
+/// may be generic).
+///
+/// ```
+/// use poolable::{Poolable, Reset};
+///
+/// #[derive(Reset, Default)]
+/// struct Schema { id: u32, fields: Vec<String> }
+///
+/// #[derive(Poolable, Default)]
+/// struct Metadata { schemas: poolable::RecycleVec<Schema> }
+/// ```
+///
+/// The field arguments are those of [`Poolable`](derive@Poolable): `skip`,
+/// `default`, `reset = path`; the only struct argument is `crate = path`.
 #[proc_macro_derive(Reset, attributes(pool))]
 pub fn derive_reset(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     derive(Derive::Reset, input.into()).into()

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 /// Built with `const` methods, so a configured pool can live in a `static`:
 ///
 /// ```
-/// use pool_runtime::{Pool, PoolConfig};
+/// use poolable::{Pool, PoolConfig};
 ///
 /// static REQUESTS: Pool<Vec<u8>> = Pool::with_config(
 ///     Vec::new,

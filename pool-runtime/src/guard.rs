@@ -16,7 +16,7 @@ use crate::Reset;
 /// another thread than the one that took it.
 ///
 /// ```
-/// use pool_runtime::{Pool, Pooled};
+/// use poolable::{Pool, Pooled};
 ///
 /// static NAMES: Pool<Vec<String>> = Pool::new(Vec::new);
 ///

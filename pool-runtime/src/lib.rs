@@ -5,7 +5,7 @@
 //! what the derive builds on, and it is usable on its own:
 //!
 //! ```
-//! use pool_runtime::{Pool, PoolConfig, Reset};
+//! use poolable::{Pool, PoolConfig, Reset};
 //!
 //! #[derive(Default)]
 //! struct Response { body: Vec<u8>, status: u16 }
@@ -51,6 +51,7 @@
 //! no `unsafe` code.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(not(loom))]
 mod buffer;

@@ -22,7 +22,7 @@ use crate::Reset;
 /// it from anywhere, for as long as any thread runs.
 ///
 /// ```
-/// use pool_runtime::Pool;
+/// use poolable::Pool;
 ///
 /// static LINES: Pool<String> = Pool::new(String::new);
 ///
@@ -45,7 +45,7 @@ use crate::Reset;
 /// (see [`Reset`]):
 ///
 /// ```
-/// use pool_runtime::Pool;
+/// use poolable::Pool;
 ///
 /// static GREETINGS: Pool<String> = Pool::new(|| "hello".to_owned());
 ///

@@ -90,12 +90,12 @@ pub struct PoolSnapshot {
 /// Every pool used so far in this process, in the order of first use.
 ///
 /// ```
-/// use pool_runtime::{Pool, PoolConfig};
+/// use poolable::{Pool, PoolConfig};
 ///
 /// static SESSIONS: Pool<Vec<u64>> = Pool::with_config(Vec::new, PoolConfig::new("sessions"));
 /// drop(SESSIONS.get());
 ///
-/// let all = pool_runtime::pools();
+/// let all = poolable::pools();
 /// let sessions = all.iter().find(|p| p.name == "sessions").unwrap();
 /// assert_eq!(sessions.stats.misses, 1);
 /// ```

@@ -60,7 +60,7 @@ use std::time::Duration;
 ///   value is the reset state" and restore by `reset`.
 ///
 /// ```
-/// use pool_runtime::Reset;
+/// use poolable::Reset;
 ///
 /// struct Line { text: String, hits: u32 }
 ///
@@ -83,7 +83,7 @@ use std::time::Duration;
 /// A value with a state of its own to restore implements the other two:
 ///
 /// ```
-/// use pool_runtime::Reset;
+/// use poolable::Reset;
 ///
 /// /// A content type that is `"application/json"` when fresh.
 /// struct ContentType(String);

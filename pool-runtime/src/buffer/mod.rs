@@ -24,7 +24,7 @@ use retention::Verdict;
 /// ```
 /// use std::io::Write;
 ///
-/// let mut out = pool_runtime::buffer();
+/// let mut out = poolable::buffer();
 /// write!(out, "{{\"table\":\"{}\"}}", "orders").unwrap();
 /// assert_eq!(&out[..], br#"{"table":"orders"}"#);
 /// assert!(out.capacity() >= 4096);
@@ -39,7 +39,7 @@ pub fn buffer() -> PooledBuffer {
 /// allocation that is never pooled.
 ///
 /// ```
-/// let schema = pool_runtime::buffer_with_capacity(40 * 1024);
+/// let schema = poolable::buffer_with_capacity(40 * 1024);
 /// assert!(schema.capacity() >= 40 * 1024);
 /// assert_eq!(schema.class_size(), Some(64 * 1024));
 /// ```
@@ -141,9 +141,9 @@ impl PooledBuffer {
     /// [`CLASS_SIZES`](Self::CLASS_SIZES)).
     ///
     /// ```
-    /// use pool_runtime::PooledBuffer;
+    /// use poolable::PooledBuffer;
     ///
-    /// drop(pool_runtime::buffer_with_capacity(10_000));
+    /// drop(poolable::buffer_with_capacity(10_000));
     /// let stats = PooledBuffer::class_stats(16 * 1024).unwrap();
     /// assert_eq!(stats.hits + stats.misses, stats.returns + stats.discards + stats.in_use);
     /// ```

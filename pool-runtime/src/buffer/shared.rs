@@ -11,7 +11,7 @@ impl PooledBuffer {
     /// ```
     /// use std::io::Write;
     ///
-    /// let mut body = pool_runtime::buffer();
+    /// let mut body = poolable::buffer();
     /// body.write_all(b"{\"ok\":true}").unwrap();
     /// let body: bytes::Bytes = body.into_bytes();
     /// let copy = body.clone();            // shares the pooled storage

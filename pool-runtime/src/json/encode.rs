@@ -1,4 +1,4 @@
-//! Encoding into pooled buffers (see the [module docs](super)).
+//! Encoding into pooled buffers (see [the module docs](crate::json#encoding)).
 
 use std::cell::Cell;
 
@@ -21,7 +21,7 @@ fn expect_next(remembered: usize, len: usize) -> usize {
 }
 
 /// Serialises `value` as JSON into a pooled buffer, from the class of this
-/// thread's recent outputs (see [Which class](super#which-class)).
+/// thread's recent outputs (see [Which class](crate::json#which-class)).
 #[inline]
 pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
     let expected = EXPECTED_LEN.with(Cell::get);
@@ -53,10 +53,10 @@ pub fn to_vec_pretty<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, s
 /// buffer, or writing after a prefix).
 ///
 /// ```
-/// let mut out = pool_runtime::buffer();
-/// pool_runtime::json::to_writer(&mut out, &[1, 2])?;
+/// let mut out = poolable::buffer();
+/// poolable::json::to_writer(&mut out, &[1, 2])?;
 /// out.push(b'\n');
-/// pool_runtime::json::to_writer(&mut out, &"three")?;
+/// poolable::json::to_writer(&mut out, &"three")?;
 /// assert_eq!(&out[..], b"[1,2]\n\"three\"");
 /// # Ok::<(), serde_json::Error>(())
 /// ```

@@ -22,7 +22,7 @@ use super::series::{Series, Totals, REASONS};
 /// `prometheus::default_registry()`:
 ///
 /// ```
-/// use pool_runtime::metrics::PoolCollector;
+/// use poolable::metrics::PoolCollector;
 ///
 /// let registry = prometheus::Registry::new();
 /// registry.register(Box::new(PoolCollector::with_namespace("bingsan")?))?;
@@ -126,7 +126,7 @@ fn label_pair(name: &str, value: &str) -> LabelPair {
 /// [`AlreadyReg`](prometheus::Error::AlreadyReg) error.
 ///
 /// ```
-/// use pool_runtime::{metrics, Pool, PoolConfig};
+/// use poolable::{metrics, Pool, PoolConfig};
 /// use prometheus::{Encoder, TextEncoder};
 ///
 /// static QUERIES: Pool<String> = Pool::with_config(String::new, PoolConfig::new("queries"));
@@ -155,8 +155,8 @@ pub fn register(registry: &Registry) -> prometheus::Result<()> {
 ///
 /// ```
 /// let registry = prometheus::Registry::new();
-/// pool_runtime::metrics::register_with_namespace(&registry, "bingsan")?;
-/// assert!(pool_runtime::metrics::register_with_namespace(&registry, "not-valid").is_err());
+/// poolable::metrics::register_with_namespace(&registry, "bingsan")?;
+/// assert!(poolable::metrics::register_with_namespace(&registry, "not-valid").is_err());
 /// # Ok::<(), prometheus::Error>(())
 /// ```
 pub fn register_with_namespace(registry: &Registry, namespace: &str) -> prometheus::Result<()> {

@@ -94,7 +94,7 @@ pub use crate::registry::PoolSnapshot;
 /// Pools sharing a label are listed separately here (Prometheus sums them).
 ///
 /// ```
-/// use pool_runtime::{metrics, Pool, PoolConfig};
+/// use poolable::{metrics, Pool, PoolConfig};
 ///
 /// static ROWS: Pool<Vec<u64>> = Pool::with_config(Vec::new, PoolConfig::new("rows"));
 /// drop(ROWS.get());

@@ -30,7 +30,7 @@ use crate::Reset;
 /// the `max_retained_bytes` of the pool that holds the map bounds them.
 ///
 /// ```
-/// use pool_runtime::{RecycleMap, Reset};
+/// use poolable::{RecycleMap, Reset};
 ///
 /// let mut headers: RecycleMap<String> = RecycleMap::new();
 /// headers.entry("content-type").push_str("application/json");

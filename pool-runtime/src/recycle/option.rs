@@ -21,7 +21,7 @@ use crate::Reset;
 /// `None` field with `#[serde(skip_serializing_if = "RecycleOption::is_none")]`.
 ///
 /// ```
-/// use pool_runtime::{RecycleOption, Reset};
+/// use poolable::{RecycleOption, Reset};
 ///
 /// let mut token: RecycleOption<String> = RecycleOption::new();
 /// token.get_or_insert_default().push_str("page-2");

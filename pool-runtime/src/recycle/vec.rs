@@ -22,7 +22,7 @@ use crate::Reset;
 /// the pool that holds the vector bounds them.
 ///
 /// ```
-/// use pool_runtime::{RecycleVec, Reset};
+/// use poolable::{RecycleVec, Reset};
 ///
 /// #[derive(Default, Debug)]
 /// struct Line { text: String }
