@@ -110,6 +110,46 @@ def fmt_ratio(v):
     return "n/a" if v is None else f"{v:.2f}x"
 
 
+COLORS = {
+    "poolable": "#d9480f", "poolable-pool": "#f08c00", "lockfree-object-pool": "#1971c2",
+    "object-pool": "#1098ad", "sharded-slab": "#5f3dc4", "opool": "#2f9e44",
+    "crossbeam-arrayqueue": "#0c8599", "mutex-vec": "#868e96", "box": "#495057",
+    "floor": "#adb5bd", "go": "#00add8",
+}
+
+
+def esc(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chart(workload, title, rows_by_scenario):
+    """One SVG per workload: a panel per scenario, a horizontal bar per
+    contender (ns per object, the best interleaved round; Go's best of 5),
+    each panel on its own scale, poolable first."""
+    bar_h, gap, label_w, plot_w, pad = 14, 4, 190, 300, 10
+    panel_w = label_w + plot_w + 70
+    heights = [len(rows) * (bar_h + gap) + 40 for _, rows in rows_by_scenario]
+    width = 2 * panel_w + 3 * pad
+    height = 40 + max(heights[0], heights[1]) + max(heights[2], heights[3]) + 3 * pad
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{pad}" y="22" font-size="14" font-weight="bold">{esc(title)}: ns per object (lower is better)</text>']
+    for i, (scenario, rows) in enumerate(rows_by_scenario):
+        x0 = pad + (i % 2) * (panel_w + pad)
+        y0 = 40 + pad + (0 if i < 2 else max(heights[0], heights[1]) + pad)
+        out.append(f'<text x="{x0}" y="{y0 + 12}" font-weight="bold">{esc(scenario)}</text>')
+        top = max((v for _, v in rows), default=0) or 1
+        for j, (name, value) in enumerate(rows):
+            y = y0 + 22 + j * (bar_h + gap)
+            w = max(1, value / top * plot_w)
+            color = COLORS.get(name, "#999")
+            out.append(f'<text x="{x0 + label_w - 6}" y="{y + bar_h - 3}" text-anchor="end">{esc(name)}</text>')
+            out.append(f'<rect x="{x0 + label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}"/>')
+            out.append(f'<text x="{x0 + label_w + w + 4:.1f}" y="{y + bar_h - 3}">{fmt_ns(value)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
 def main():
     rounds = load_rounds()
     allocs = load(os.path.join(T, "peers", "allocs.json")) or {"results": [], "iters": 0}
@@ -180,9 +220,23 @@ def main():
     w("")
 
     verdicts = []
+    charts_dir = os.path.join(ROOT, "benches", "charts")
+    os.makedirs(charts_dir, exist_ok=True)
     for workload, wdesc in WORKLOADS:
         w(f"## Workload {wdesc}")
         w("")
+        rows_by_scenario = []
+        for scenario, _ in SCENARIOS:
+            rows = [(c, best[(workload, scenario, c)]) for c in CONTENDERS if (workload, scenario, c) in best]
+            gns, _ = go_ns(workload, scenario)
+            if gns is not None:
+                rows.append(("go", gns))
+            rows_by_scenario.append((scenario, rows))
+        if any(rows for _, rows in rows_by_scenario):
+            with open(os.path.join(charts_dir, f"{workload}.svg"), "w") as f:
+                f.write(chart(workload, wdesc.split(" (")[0], rows_by_scenario))
+            w(f"![{workload}: ns per object per contender and scenario](benches/charts/{workload}.svg)")
+            w("")
         for scenario, sdesc in SCENARIOS:
             w(f"### {workload} / {scenario}: {sdesc}")
             w("")
@@ -243,9 +297,16 @@ def main():
                     if ours_ir is not None and floor_ir:
                         verdicts.append((f"{workload} 1-thread: within 1.3x of the thread-local floor (instructions)", ours_ir <= 1.3 * floor_ir,
                                          f"{ours_ir:.0f} / {floor_ir:.0f} = {ours_ir / floor_ir:.2f}x"))
-                elif scenario in ("2-threads", "producer-consumer"):
-                    bound = 0.5 if scenario == "2-threads" else 0.9
-                    what = "2 threads: at most 0.5x" if scenario == "2-threads" else "producer/consumer: at most 0.9x"
+                elif scenario == "producer-consumer":
+                    # Restated by the team (issue 6): parity with the
+                    # hand-written crossbeam ArrayQueue pool.
+                    queue = best.get((workload, scenario, "crossbeam-arrayqueue"))
+                    if queue:
+                        verdicts.append((f"{workload} producer/consumer: at most 1.0x the crossbeam ArrayQueue pool (best rounds)", ours <= queue,
+                                         f"poolable {ours:.1f} ns, ArrayQueue pool {queue:.1f} ns: {ours / queue:.2f}x"))
+                elif scenario == "2-threads":
+                    bound = 0.5
+                    what = "2 threads: at most 0.5x"
                     # The criterion medians, for comparison (not the verdict).
                     meds = {c: criterion_median(workload, scenario, c) for c in CONTENDERS}
                     peer_meds = [(c, v) for c, v in meds.items() if is_peer(c) and v is not None]
@@ -255,7 +316,13 @@ def main():
                         also = f"; criterion medians: poolable {meds['poolable']:.1f} ns, fastest peer {mc} {mv:.1f} ns: {meds['poolable'] / mv:.2f}x"
                     verdicts.append((f"{workload} {what} the fastest peer's time (best rounds)", ours <= bound * fastest,
                                      f"poolable {ours:.1f} ns, fastest peer {fastest_name} {fastest:.1f} ns: {ours / fastest:.2f}x{also}"))
-                if gns is not None:
+                floor_ns = best.get((workload, scenario, "floor"))
+                if gns is not None and workload == "request" and one and floor_ns:
+                    # Restated by the team (issue 6): the bare thread-local
+                    # floor is itself only ~1.9x Go here.
+                    verdicts.append((f"{workload} {scenario}: Go's time over poolable's within 1.1x of Go's over the floor's", gns / ours * 1.1 >= gns / floor_ns,
+                                     f"Go {gns:.1f} ns: {gns / ours:.2f}x poolable ({ours:.1f} ns), {gns / floor_ns:.2f}x the floor ({floor_ns:.1f} ns)"))
+                elif gns is not None:
                     verdicts.append((f"{workload} {scenario}: at least 2x faster than Go's sync.Pool", gns >= 2 * ours,
                                      f"Go {gns:.1f} ns, poolable {ours:.1f} ns: {gns / ours:.2f}x"))
             a = allocs_of.get((workload, scenario, "poolable"))
