@@ -83,7 +83,10 @@ const MAX_WARM_UP: u32 = 400;
 
 fn main() {
     let iters: u64 = env::var("PEERS_ALLOC_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
-    let out = env::var("PEERS_OUT").unwrap_or_else(|_| "target/peers/allocs.json".into());
+    // The workspace's target directory: a bench runs in its package's own
+    // directory (`benches/`).
+    let out = env::var("PEERS_OUT")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/peers/allocs.json").into());
     let mut json = format!("{{\"iters\":{iters},\"results\":[");
     let mut first = true;
     for (workload, contenders) in workloads() {

@@ -26,7 +26,10 @@ fn env_u64(name: &str, default: u64) -> u64 {
 fn main() {
     let rounds = env_u64("PEERS_ROUNDS", 81) as usize;
     let round = Duration::from_millis(env_u64("PEERS_ROUND_MS", 3));
-    let out = env::var("PEERS_OUT").unwrap_or_else(|_| "target/peers/rounds.json".into());
+    // The workspace's target directory: a bench runs in its package's own
+    // directory (`benches/`).
+    let out = env::var("PEERS_OUT")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/peers/rounds.json").into());
     // `peers_rounds [GROUP [CONTENDER[,CONTENDER...]]]`: groups containing
     // GROUP, and only the contenders named (for profiling one of them, or
     // comparing two).

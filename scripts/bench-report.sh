@@ -41,7 +41,7 @@ cargo bench --bench peers_allocs
 echo "== interleaved rounds (${PEERS_PROCESSES:-5} processes: each has its own heap layout)"
 rm -f target/peers/rounds-*.json
 for i in $(seq "${PEERS_PROCESSES:-5}"); do
-    PEERS_OUT="target/peers/rounds-$i.json" cargo bench --bench peers_rounds
+    PEERS_OUT="$PWD/target/peers/rounds-$i.json" cargo bench --bench peers_rounds
 done
 
 if [ "${SKIP_CRITERION:-0}" != 1 ]; then
