@@ -100,7 +100,7 @@
 //!   instructions per take/return cycle against 206 for a hand-built static
 //!   (`scripts/callgrind-engine.sh`).
 //! * Everything lives in `const _: () = { ... }`, names the runtime through
-//!   `::poolable::__private` (or `#[pool(crate = path)]`) and the standard
+//!   `::poolable::__private01` (versioned; or `#[pool(crate = path)]`) and the standard
 //!   library through `::core`, so no name in the caller's scope interferes.
 //!
 //! # One mistake, one error

@@ -17,11 +17,12 @@ pub fn at(span: Span) -> Span {
     Span::call_site().located_at(span)
 }
 
-/// `#krate::__private`, the only way generated code names the runtime.
+/// `#krate::__private01`, the only way generated code names the runtime
+/// (versioned: see `pool_runtime::__private01`).
 pub fn private(input: &Input<'_>) -> TokenStream {
     match &input.attrs.krate {
-        Some(krate) => quote!(#krate::__private),
-        None => quote!(::poolable::__private),
+        Some(krate) => quote!(#krate::__private01),
+        None => quote!(::poolable::__private01),
     }
 }
 
