@@ -375,7 +375,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
 
     /// Why discarded objects were not kept, summed over every thread.
     pub fn discards(&self) -> Discards {
-        self.counters.read().discards
+        self.counters.read().discards()
     }
 
     /// Drops the idle objects of the shared store and of the calling thread's

@@ -104,7 +104,7 @@ pub fn pools() -> Vec<PoolSnapshot> {
         .into_iter()
         .map(|pool| {
             let counts = pool.counts();
-            PoolSnapshot { name: pool.name().to_owned(), stats: counts.stats(), discards: counts.discards }
+            PoolSnapshot { name: pool.name().to_owned(), stats: counts.stats(), discards: counts.discards() }
         })
         .collect()
 }

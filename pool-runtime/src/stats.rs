@@ -63,33 +63,9 @@ impl Discards {
     }
 }
 
-/// Everything a pool counts, read in one go.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
-    pub hits: u64,
-    pub misses: u64,
-    pub returns: u64,
-    pub discards: Discards,
-    pub evictions: u64,
-}
-
-impl Counts {
-    pub(crate) fn stats(&self) -> PoolStats {
-        let discards = self.discards.total();
-        let taken = self.hits + self.misses;
-        PoolStats {
-            hits: self.hits,
-            misses: self.misses,
-            returns: self.returns,
-            discards,
-            evictions: self.evictions,
-            idle: self.returns.saturating_sub(self.hits).saturating_sub(self.evictions),
-            in_use: taken.saturating_sub(self.returns + discards),
-        }
-    }
-}
-
-/// What is counted.
+/// What is counted: each event indexes the counters of a [`Tally`] and of
+/// [`Counts`], so a new discard reason is one variant here and one field of
+/// [`Discards`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Event {
     Hit,
@@ -103,7 +79,10 @@ pub(crate) enum Event {
 }
 
 impl Event {
-    const ALL: [Event; 8] = [
+    /// How many there are.
+    pub(crate) const COUNT: usize = 8;
+
+    const ALL: [Event; Event::COUNT] = [
         Event::Hit,
         Event::Miss,
         Event::Return,
@@ -115,33 +94,84 @@ impl Event {
     ];
 }
 
-/// One set of counters.
+/// Everything a pool counts, read in one go: one number per [`Event`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counts([u64; Event::COUNT]);
+
+impl Counts {
+    fn get(&self, event: Event) -> u64 {
+        self.0[event as usize]
+    }
+
+    /// The discards by reason.
+    pub(crate) fn discards(&self) -> Discards {
+        Discards {
+            full: self.get(Event::Full),
+            oversized: self.get(Event::Oversized),
+            panic: self.get(Event::Panic),
+            detached: self.get(Event::Detached),
+        }
+    }
+
+    /// The counters and what follows from them (`idle`, `in_use`).
+    pub(crate) fn stats(&self) -> PoolStats {
+        let (hits, misses, returns) = (self.get(Event::Hit), self.get(Event::Miss), self.get(Event::Return));
+        let (discards, evictions) = (self.discards().total(), self.get(Event::Evicted));
+        PoolStats {
+            hits,
+            misses,
+            returns,
+            discards,
+            evictions,
+            idle: returns.saturating_sub(hits).saturating_sub(evictions),
+            in_use: (hits + misses).saturating_sub(returns + discards),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Counts {
+    /// Counts with only these discards.
+    pub(crate) fn from_discards(discards: Discards) -> Counts {
+        let mut counts = Counts::default();
+        counts.0[Event::Full as usize] = discards.full;
+        counts.0[Event::Oversized as usize] = discards.oversized;
+        counts.0[Event::Panic as usize] = discards.panic;
+        counts.0[Event::Detached as usize] = discards.detached;
+        counts
+    }
+}
+
+impl std::ops::AddAssign<Counts> for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        for (sum, n) in self.0.iter_mut().zip(other.0) {
+            *sum += n;
+        }
+    }
+}
+
+/// One set of counters, one per [`Event`].
+///
+/// Aligned to 128 bytes (two cache lines, as crossbeam's `CachePadded` on
+/// x86-64, whose prefetcher fetches lines in pairs): each thread writes its
+/// own tally, and two tallies must never share a line, or threads counting
+/// on different cores would take the line from each other.
 #[derive(Debug)]
+#[repr(align(128))]
 pub(crate) struct Tally {
-    hits: AtomicU64,
-    misses: AtomicU64,
-    returns: AtomicU64,
-    full: AtomicU64,
-    oversized: AtomicU64,
-    panic: AtomicU64,
-    detached: AtomicU64,
-    evictions: AtomicU64,
+    counts: [AtomicU64; Event::COUNT],
 }
 
 impl Tally {
-    crate::sync::const_fn! {
-        pub(crate) fn new() -> Self {
-            Self {
-                hits: AtomicU64::new(0),
-                misses: AtomicU64::new(0),
-                returns: AtomicU64::new(0),
-                full: AtomicU64::new(0),
-                oversized: AtomicU64::new(0),
-                panic: AtomicU64::new(0),
-                detached: AtomicU64::new(0),
-                evictions: AtomicU64::new(0),
-            }
-        }
+    #[cfg(not(loom))]
+    pub(crate) const fn new() -> Self {
+        Self { counts: [const { AtomicU64::new(0) }; Event::COUNT] }
+    }
+
+    /// Loom's atomics cannot be built in a constant.
+    #[cfg(loom)]
+    pub(crate) fn new() -> Self {
+        Self { counts: std::array::from_fn(|_| AtomicU64::new(0)) }
     }
 
     /// What a dormant thread cache points at until it gets its own tally:
@@ -158,17 +188,9 @@ impl Tally {
         Box::leak(Box::new(Tally::new()))
     }
 
+    #[inline(always)]
     fn counter(&self, event: Event) -> &AtomicU64 {
-        match event {
-            Event::Hit => &self.hits,
-            Event::Miss => &self.misses,
-            Event::Return => &self.returns,
-            Event::Full => &self.full,
-            Event::Oversized => &self.oversized,
-            Event::Panic => &self.panic,
-            Event::Detached => &self.detached,
-            Event::Evicted => &self.evictions,
-        }
+        &self.counts[event as usize]
     }
 
     /// Counts `n` events on a tally that only the calling thread writes.
@@ -200,18 +222,7 @@ impl Tally {
     }
 
     fn read(&self) -> Counts {
-        Counts {
-            hits: self.hits.load(Relaxed),
-            misses: self.misses.load(Relaxed),
-            returns: self.returns.load(Relaxed),
-            discards: Discards {
-                full: self.full.load(Relaxed),
-                oversized: self.oversized.load(Relaxed),
-                panic: self.panic.load(Relaxed),
-                detached: self.detached.load(Relaxed),
-            },
-            evictions: self.evictions.load(Relaxed),
-        }
+        Counts(Event::ALL.map(|event| self.counter(event).load(Relaxed)))
     }
 
     /// Zeroes a tally no thread writes any more, for reuse.
@@ -222,35 +233,12 @@ impl Tally {
     }
 
     fn add_all(&self, counts: &Counts) {
-        let Counts { hits, misses, returns, discards, evictions } = *counts;
-        let Discards { full, oversized, panic, detached } = discards;
-        for (event, n) in [
-            (Event::Hit, hits),
-            (Event::Miss, misses),
-            (Event::Return, returns),
-            (Event::Full, full),
-            (Event::Oversized, oversized),
-            (Event::Panic, panic),
-            (Event::Detached, detached),
-            (Event::Evicted, evictions),
-        ] {
+        for event in Event::ALL {
+            let n = counts.get(event);
             if n > 0 {
                 self.bump_shared(event, n);
             }
         }
-    }
-}
-
-impl std::ops::AddAssign<Counts> for Counts {
-    fn add_assign(&mut self, other: Counts) {
-        self.hits += other.hits;
-        self.misses += other.misses;
-        self.returns += other.returns;
-        self.discards.full += other.discards.full;
-        self.discards.oversized += other.discards.oversized;
-        self.discards.panic += other.discards.panic;
-        self.discards.detached += other.discards.detached;
-        self.evictions += other.evictions;
     }
 }
 

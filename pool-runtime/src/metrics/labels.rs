@@ -18,7 +18,7 @@ pub(crate) fn totals_by_label() -> BTreeMap<&'static str, Totals> {
     let mut by_label: BTreeMap<&'static str, Totals> = BTreeMap::new();
     for pool in registry::entries() {
         let counts = pool.counts();
-        by_label.entry(pool.name()).or_default().add(counts.stats(), counts.discards);
+        *by_label.entry(pool.name()).or_default() += counts;
     }
     by_label
 }

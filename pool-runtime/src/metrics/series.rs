@@ -1,6 +1,6 @@
 //! The series every pool exports: names, help texts, kinds and values.
 
-use crate::stats::{Discards, PoolStats};
+use crate::stats::{Counts, Discards};
 
 /// The `reason` label values of `pool_discards_total`, in the order exported.
 pub(crate) const REASONS: [&str; 4] = ["full", "oversized", "panic", "detached"];
@@ -74,7 +74,7 @@ impl Series {
     /// The family's values for one label: `(reason, value)` pairs, `reason`
     /// being `None` for families without that label.
     pub(crate) fn values(self, totals: &Totals) -> impl Iterator<Item = (Option<&'static str>, u64)> {
-        let Totals { stats, discards } = *totals;
+        let (stats, discards) = (totals.stats(), totals.discards());
         let single = |value| [Some((None, value)), None, None, None];
         let pairs = match self {
             Series::Hits => single(stats.hits),
@@ -98,31 +98,9 @@ impl Series {
     }
 }
 
-/// What the pools sharing one label add up to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Totals {
-    pub(crate) stats: PoolStats,
-    pub(crate) discards: Discards,
-}
-
-impl Totals {
-    /// Adds one pool's counters.
-    pub(crate) fn add(&mut self, stats: PoolStats, discards: Discards) {
-        let s = &mut self.stats;
-        s.hits += stats.hits;
-        s.misses += stats.misses;
-        s.returns += stats.returns;
-        s.discards += stats.discards;
-        s.evictions += stats.evictions;
-        s.idle += stats.idle;
-        s.in_use += stats.in_use;
-        let d = &mut self.discards;
-        d.full += discards.full;
-        d.oversized += discards.oversized;
-        d.panic += discards.panic;
-        d.detached += discards.detached;
-    }
-}
+/// What the pools sharing one label add up to: their counts, summed
+/// (`idle` and `in_use` follow from the sums as from one pool's counts).
+pub(crate) type Totals = Counts;
 
 #[cfg(test)]
 mod tests {
@@ -139,9 +117,7 @@ mod tests {
 
     #[test]
     fn discards_split_by_reason() {
-        let mut totals = Totals::default();
-        let discards = Discards { full: 1, oversized: 2, panic: 3, detached: 4 };
-        totals.add(PoolStats { discards: discards.total(), ..PoolStats::default() }, discards);
+        let totals = Counts::from_discards(Discards { full: 1, oversized: 2, panic: 3, detached: 4 });
         let values: Vec<_> = Series::Discards.values(&totals).collect();
         assert_eq!(
             values,
