@@ -21,6 +21,11 @@ use serde_json::Value;
 use server_app::AppState;
 
 const TASKS: usize = 4;
+
+/// The pools are the process's: a test that counts a pool's takes or its
+/// objects in use runs alone among those that use that pool (tables loaded,
+/// commits decoded).
+static SHARED_POOLS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const REQUESTS_PER_TASK: usize = 100;
 
 /// One keep-alive HTTP/1.1 connection.
@@ -87,6 +92,7 @@ fn error_model(answer: &Answer) -> (String, u64, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_answers_tables_errors_and_metrics() {
+    let _alone = SHARED_POOLS.lock().await;
     let state = Arc::new(AppState::new(24).expect("registers the collector"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let address = listener.local_addr().expect("an address");
@@ -268,6 +274,7 @@ const ORDERS: &str = "/v1/namespaces/analytics/tables/orders";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commit_is_decoded_into_a_pooled_request_and_applied() {
+    let _alone = SHARED_POOLS.lock().await;
     let (address, state) = start(Limits::default()).await;
     let (uuid, schema) = {
         let table = state.catalog.table("analytics", "orders").expect("the table");
@@ -318,6 +325,7 @@ async fn a_commit_is_decoded_into_a_pooled_request_and_applied() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_commits_answer_iceberg_errors() {
+    let _alone = SHARED_POOLS.lock().await;
     let (address, _state) = start(test_limits()).await;
     let cases: [(&str, &[u8], u16, &str); 9] = [
         (ORDERS, b"{\"requirements\": [", 400, "BadRequestException"),
@@ -402,6 +410,7 @@ async fn slow_headers_and_idle_connections_are_closed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_over_the_cap_answer_503_and_normal_clients_get_through_afterwards() {
+    let _alone = SHARED_POOLS.lock().await;
     let limits = test_limits();
     let (address, _state) = start(limits.clone()).await;
     // Idle connections fill the cap (each sends a byte, so it is accepted
@@ -445,6 +454,7 @@ async fn oversized_headers_answer_431_and_bad_names_are_echoed_cut() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_discovers_the_tables_it_can_load() {
+    let _alone = SHARED_POOLS.lock().await;
     let (address, state) = start(Limits::default()).await;
     let mut sender = connect(address).await;
 
