@@ -43,15 +43,8 @@ struct Answer {
     body: Bytes,
 }
 
-async fn request(sender: &mut SendRequest<Empty<Bytes>>, method: Method, path: &str) -> Answer {
-    sender.ready().await.expect("connection ready");
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "127.0.0.1")
-        .body(Empty::new())
-        .expect("a valid request");
-    let response = sender.send_request(request).await.expect("an answer");
+/// A response, read whole.
+async fn answer(response: hyper::Response<hyper::body::Incoming>) -> Answer {
     let status = response.status();
     let content_type = response
         .headers()
@@ -60,6 +53,17 @@ async fn request(sender: &mut SendRequest<Empty<Bytes>>, method: Method, path: &
         .unwrap_or_default();
     let body = response.into_body().collect().await.expect("a body").to_bytes();
     Answer { status, content_type, body }
+}
+
+async fn request(sender: &mut SendRequest<Empty<Bytes>>, method: Method, path: &str) -> Answer {
+    sender.ready().await.expect("connection ready");
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1")
+        .body(Empty::new())
+        .expect("a valid request");
+    answer(sender.send_request(request).await.expect("an answer")).await
 }
 
 async fn get(sender: &mut SendRequest<Empty<Bytes>>, path: &str) -> Answer {
@@ -243,15 +247,7 @@ async fn post(address: SocketAddr, path: &str, body: Vec<u8>) -> Answer {
         .header(header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from(body)))
         .expect("a valid request");
-    let response = sender.send_request(request).await.expect("an answer");
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().expect("ASCII").to_owned())
-        .unwrap_or_default();
-    let body = response.into_body().collect().await.expect("a body").to_bytes();
-    Answer { status, content_type, body }
+    answer(sender.send_request(request).await.expect("an answer")).await
 }
 
 /// Sends `bytes` on a raw connection and reads until the server closes it

@@ -18,7 +18,7 @@ pub fn at(span: Span) -> Span {
 }
 
 /// `#krate::__private01`, the only way generated code names the runtime
-/// (versioned: see `pool_runtime::__private01`).
+/// (versioned: see `__private01` in pool-runtime).
 pub fn private(input: &Input<'_>) -> TokenStream {
     match &input.attrs.krate {
         Some(krate) => quote!(#krate::__private01),
