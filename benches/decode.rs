@@ -12,8 +12,6 @@
 //! median one), counted by the global allocator below, and the ratios.
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use serde_json::json;
@@ -23,10 +21,12 @@ mod catalog_model;
 
 use catalog_model::CommitTableRequest;
 
+mod steady_state;
+
 #[path = "../tests/support/counting_alloc.rs"]
 mod counting_alloc;
 
-use counting_alloc::{Counting, ALLOCATIONS, BYTES};
+use counting_alloc::Counting;
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -83,42 +83,25 @@ fn pooled(input: &[u8]) -> usize {
 type Decode = fn(&[u8]) -> usize;
 const CONTENDERS: [(&str, Decode); 2] = [("fresh", fresh), ("pooled", pooled)];
 
-/// Allocations, bytes and ns per decode over `n` decodes.
-fn measure(decode: Decode, input: &[u8], n: usize) -> (f64, f64, f64) {
-    let (allocations, bytes) = (ALLOCATIONS.load(Relaxed), BYTES.load(Relaxed));
-    let start = Instant::now();
-    for _ in 0..n {
-        black_box(decode(black_box(input)));
-    }
-    let ns = start.elapsed().as_nanos() as f64 / n as f64;
-    let per = |counter: &AtomicU64, before: u64| (counter.load(Relaxed) - before) as f64 / n as f64;
-    (per(&ALLOCATIONS, allocations), per(&BYTES, bytes), ns)
-}
-
+/// Steady state, the median of interleaved rounds (see `steady_state`).
 fn report(inputs: &[(&str, Vec<u8>)]) {
     const ROUNDS: usize = 9;
     println!("decode: CommitTableRequest, {ROUNDS} interleaved rounds, median round");
     println!("{:<8} {:<8} {:>12} {:>12} {:>10}", "input", "decode", "allocs/op", "bytes/op", "ns/op");
     for (name, input) in inputs {
         let n = (4_000_000 / input.len()).clamp(200, 20_000);
-        for (_, decode) in CONTENDERS {
-            measure(decode, input, n / 10);
-        }
-        let mut rounds: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); CONTENDERS.len()];
-        for _ in 0..ROUNDS {
-            for (i, (_, decode)) in CONTENDERS.iter().enumerate() {
-                rounds[i].push(measure(*decode, input, n));
-            }
-        }
-        let mut base = None;
-        for ((contender, _), mut runs) in CONTENDERS.into_iter().zip(rounds) {
-            runs.sort_by(|a, b| a.2.total_cmp(&b.2));
-            let (allocs, bytes, ns) = runs[ROUNDS / 2];
-            let (base_allocs, base_ns) = *base.get_or_insert((allocs, ns));
+        let figures = steady_state::median_rounds(&CONTENDERS, ROUNDS, n, |(_, decode)| {
+            black_box(decode(black_box(input)));
+        });
+        let base = figures[0];
+        for ((contender, _), f) in CONTENDERS.iter().zip(figures) {
             println!(
-                "{name:<8} {contender:<8} {allocs:>12.2} {bytes:>12.0} {ns:>10.0}   ({:.3}x allocs, {:.2}x ns of fresh)",
-                allocs / base_allocs,
-                ns / base_ns
+                "{name:<8} {contender:<8} {:>12.2} {:>12.0} {:>10.0}   ({:.3}x allocs, {:.2}x ns of fresh)",
+                f.allocations,
+                f.bytes,
+                f.ns,
+                f.allocations / base.allocations,
+                f.ns / base.ns
             );
         }
     }

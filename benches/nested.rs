@@ -16,8 +16,6 @@
 //! `unpooled`.
 
 use std::hint::black_box;
-use std::sync::atomic::Ordering::Relaxed;
-use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use poolable::Poolable;
@@ -25,13 +23,14 @@ use poolable::Poolable;
 #[macro_use]
 #[path = "order_list/mod.rs"]
 mod order_list;
+mod steady_state;
 
 use order_list::{PlainOrderList, RecycledOrderList, Source};
 
 #[path = "../tests/support/counting_alloc.rs"]
 mod counting_alloc;
 
-use counting_alloc::{Counting, ALLOCATIONS, BYTES};
+use counting_alloc::Counting;
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -61,48 +60,28 @@ fn derived_recycling(source: &Source) -> usize {
 const CONTENDERS: [(&str, Request); 3] =
     [("unpooled", unpooled), ("derived_plain", derived_plain), ("derived_recycling", derived_recycling)];
 
-/// Allocations, bytes and ns per request over `requests` requests.
-fn measure(request: Request, sources: &[Source], requests: usize) -> (f64, f64, f64) {
-    let (allocations, bytes) = (ALLOCATIONS.load(Relaxed), BYTES.load(Relaxed));
-    let start = Instant::now();
-    for source in sources.iter().cycle().take(requests) {
-        black_box(request(black_box(source)));
-    }
-    let ns = start.elapsed().as_nanos() as f64 / requests as f64;
-    let n = requests as f64;
-    ((ALLOCATIONS.load(Relaxed) - allocations) as f64 / n, (BYTES.load(Relaxed) - bytes) as f64 / n, ns)
-}
-
-/// Steady state: a warm-up that fills the pools and the buffer classes,
-/// then rounds that interleave the contenders (the machine is noisy, and a
-/// contender run in one block can land in a slow stretch); the median round
-/// of each.
+/// Steady state, the median of interleaved rounds (see `steady_state`).
 fn report(sources: &[Source]) {
     const ROUNDS: usize = 9;
     let requests = 1_000;
-    for (_, request) in CONTENDERS {
-        measure(request, sources, 200);
-    }
-    let mut rounds: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); CONTENDERS.len()];
-    for _ in 0..ROUNDS {
-        for (i, (_, request)) in CONTENDERS.iter().enumerate() {
-            rounds[i].push(measure(*request, sources, requests));
-        }
-    }
+    let mut next = sources.iter().cycle();
+    let figures = steady_state::median_rounds(&CONTENDERS, ROUNDS, requests, |(_, request)| {
+        black_box(request(black_box(next.next().expect("cycles"))));
+    });
     println!(
         "nested: order list of {} orders, {ROUNDS} interleaved rounds of {requests} requests, median round",
         order_list::ORDERS
     );
     println!("{:<18} {:>12} {:>14} {:>10}", "contender", "allocs/req", "bytes/req", "ns/req");
-    let mut base = None;
-    for ((name, _), mut runs) in CONTENDERS.into_iter().zip(rounds) {
-        runs.sort_by(|a, b| a.2.total_cmp(&b.2));
-        let (allocs, bytes, ns) = runs[ROUNDS / 2];
-        let (base_allocs, base_ns) = *base.get_or_insert((allocs, ns));
+    let base = figures[0];
+    for ((name, _), f) in CONTENDERS.iter().zip(figures) {
         println!(
-            "{name:<18} {allocs:>12.2} {bytes:>14.0} {ns:>10.0}   ({:.3}x allocs, {:.2}x ns of unpooled)",
-            allocs / base_allocs,
-            ns / base_ns
+            "{name:<18} {:>12.2} {:>14.0} {:>10.0}   ({:.3}x allocs, {:.2}x ns of unpooled)",
+            f.allocations,
+            f.bytes,
+            f.ns,
+            f.allocations / base.allocations,
+            f.ns / base.ns
         );
     }
 }
