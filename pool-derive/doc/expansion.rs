@@ -48,7 +48,7 @@ const _: () = {
         where
             for<'__a> Self: ::core::marker::Send,
         {
-            ::core::option::Option::Some(::poolable::__private01::TypedSlot::new(&__LOCAL, &__POOL))
+            ::core::option::Option::Some(::poolable::__private01::thread_slot(&__LOCAL, &__POOL))
         }
     }
     #[allow(non_camel_case_types, dead_code)]

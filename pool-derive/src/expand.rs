@@ -41,7 +41,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             where
                 for<'__a> Self: ::core::marker::Send,
             {
-                ::core::option::Option::Some(#private::TypedSlot::new(&__LOCAL, &__POOL))
+                ::core::option::Option::Some(#private::thread_slot(&__LOCAL, &__POOL))
             }
         },
     };

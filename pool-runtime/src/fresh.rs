@@ -17,9 +17,7 @@
 //! (`LocalCache::restored`), so that its returns take the out-of-line path,
 //! which restores.
 
-use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
-
-use crate::Reset;
+use crate::sync::{AtomicU8, Ordering::Relaxed};
 
 /// The constructor makes objects in the reset state: `reset` suffices.
 /// Zero, so that testing for it is one compare with memory.
@@ -37,8 +35,10 @@ const RESTORE: u8 = 2;
 pub(crate) struct Fresh(AtomicU8);
 
 impl Fresh {
-    pub(crate) const fn new() -> Self {
-        Self(AtomicU8::new(UNKNOWN))
+    crate::sync::const_fn! {
+        pub(crate) fn new() -> Self {
+            Self(AtomicU8::new(UNKNOWN))
+        }
     }
 
     /// Whether returns are `reset` alone.
@@ -47,22 +47,22 @@ impl Fresh {
         self.0.load(Relaxed) == PLAIN
     }
 
-    /// Records what a freshly made object says of the constructor, the
-    /// first time one is made.
+    /// Records what a freshly made object says of the constructor (its
+    /// `Reset::is_reset`, asked only then), the first time one is made.
     #[inline]
-    pub(crate) fn learn<T: Reset>(&self, fresh: &T) {
+    pub(crate) fn learn(&self, is_reset: impl FnOnce() -> bool) {
         if self.0.load(Relaxed) == UNKNOWN {
-            self.learn_slow(fresh);
+            self.learn_slow(is_reset());
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn learn_slow<T: Reset>(&self, fresh: &T) {
+    fn learn_slow(&self, is_reset: bool) {
         // Once: a constructor whose output varies could make two first
         // objects disagree, and a cache handed to the inline paths on the
         // first answer must never see it change.
-        let learnt = if fresh.is_reset() { PLAIN } else { RESTORE };
+        let learnt = if is_reset { PLAIN } else { RESTORE };
         let _ = self.0.compare_exchange(UNKNOWN, learnt, Relaxed, Relaxed);
     }
 }

@@ -1,47 +1,14 @@
-//! [`Pooled<T>`]: the guard that owns a pooled object while it is out.
+//! What a user does with a [`Pooled<T>`] guard: reach the object, keep it,
+//! format it. The guard itself is declared with the pool it returns to.
 
 use std::fmt;
-use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 
-use crate::pool::Pool;
+use crate::pool::{Pool, Pooled};
 use crate::stats::Event;
 use crate::Reset;
 
-/// An object taken from a [`Pool`]; dropping it resets the object and returns it.
-///
-/// The borrow checker enforces the pool's safety rules: a reference into the
-/// object cannot outlive the guard (no use after return), and the guard is not
-/// `Clone` (no double return). It is `Send` when `T` is, so it may be dropped on
-/// another thread than the one that took it.
-///
-/// ```
-/// use poolable::{Pool, Pooled};
-///
-/// static NAMES: Pool<Vec<String>> = Pool::new(Vec::new);
-///
-/// let mut names: Pooled<Vec<String>> = NAMES.get();
-/// names.push("orders".to_owned());            // DerefMut
-/// assert_eq!(names.len(), 1);                  // Deref
-/// let kept: Vec<String> = Pooled::detach(names); // leaves the pool for good
-/// assert_eq!(kept, ["orders"]);
-/// ```
-pub struct Pooled<T: Reset + Send + 'static> {
-    /// `None` only once `detach` or `drop` has taken the object out.
-    /// `ManuallyDrop`: every way out of a guard (`drop`, `detach`, `leave`)
-    /// takes the object first, so the field itself never has anything to
-    /// drop, and the guard's drop glue is only `Drop::drop` (small enough to
-    /// inline into the caller).
-    object: ManuallyDrop<Option<Box<T>>>,
-    pool: &'static Pool<T>,
-}
-
 impl<T: Reset + Send + 'static> Pooled<T> {
-    #[inline]
-    pub(crate) fn new(object: Box<T>, pool: &'static Pool<T>) -> Self {
-        Self { object: ManuallyDrop::new(Some(object)), pool }
-    }
-
     /// Keeps the object and never returns it; the pool counts a `detached`
     /// discard.
     pub fn detach(mut this: Self) -> T {
@@ -53,7 +20,7 @@ impl<T: Reset + Send + 'static> Pooled<T> {
     /// Takes the object out without returning it, counting `event` (a
     /// discard reason) on its pool: for owners that route objects themselves
     /// (the byte buffers move a buffer that grew to another class).
-    #[cfg(not(loom))] // only the byte buffers use it
+    /// Only the byte buffers use it.
     pub(crate) fn leave(mut this: Self, event: Event) -> Box<T> {
         let object = this.object.take().expect("a live guard holds its object");
         this.pool.count(event);
@@ -97,15 +64,6 @@ impl<T: Reset + Send + 'static> AsRef<T> for Pooled<T> {
 impl<T: Reset + Send + 'static> AsMut<T> for Pooled<T> {
     fn as_mut(&mut self) -> &mut T {
         self
-    }
-}
-
-impl<T: Reset + Send + 'static> Drop for Pooled<T> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if let Some(object) = self.object.take() {
-            self.pool.give_back_owned(object);
-        }
     }
 }
 

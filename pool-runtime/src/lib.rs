@@ -52,6 +52,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Under loom the byte buffers and JSON, built on `static` pools that loom's
+// primitives cannot be, are left out; what only they use is then unused.
+#![cfg_attr(loom, allow(dead_code))]
 
 #[cfg(not(loom))]
 mod buffer;
@@ -66,6 +69,8 @@ mod recycle;
 mod registry;
 mod reset;
 mod reset_features;
+mod route;
+mod shared;
 mod stats;
 mod store;
 mod sync;
@@ -79,8 +84,7 @@ pub mod json;
 #[cfg(not(loom))]
 pub use buffer::{buffer, buffer_with_capacity, PooledBuffer};
 pub use config::PoolConfig;
-pub use guard::Pooled;
-pub use pool::Pool;
+pub use pool::{Pool, Pooled};
 pub use recycle::{RecycleMap, RecycleOption, RecycleVec};
 pub use registry::{pools, PoolSnapshot};
 pub use reset::Reset;
@@ -109,8 +113,8 @@ pub trait Poolable: Reset + Send + Sized + 'static {
 #[doc(hidden)]
 pub mod __private01 {
     pub use crate::derive_support::*;
-    #[cfg(not(loom))]
     pub use crate::local::{ThreadSlot, TypedSlot};
+    pub use crate::pool::thread_slot;
     pub use crate::{Pool, PoolConfig, Poolable, Reset};
     pub use ::std::thread_local;
 }

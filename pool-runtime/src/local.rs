@@ -10,27 +10,21 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-#[cfg(not(loom))]
 use std::mem::ManuallyDrop;
 
-use crate::pool::Pool;
+use crate::shared::Shared;
 use crate::stats::{Event, Tally};
-use crate::sync::lock;
-use crate::Reset;
+use crate::sync::{at_thread_exit, AtExit, LocalKey};
 
 /// One thread's caches, indexed by pool id.
 type Caches = Vec<Option<Box<dyn Any>>>;
 
-#[cfg(not(loom))]
-std::thread_local! {
-    static CACHES: RefCell<Caches> = const { RefCell::new(Vec::new()) };
-}
-#[cfg(loom)]
-loom::thread_local! {
+crate::sync::thread_local_const! {
     static CACHES: RefCell<Caches> = RefCell::new(Vec::new());
 }
 
-/// Runs `f` on the calling thread's cache for `pool`, waking it on first use.
+/// Runs `f` on the calling thread's cache for `shared` in the per-thread
+/// table, as the cache is (dormant, awake or closed: see [`LocalCache`]).
 ///
 /// Returns `None` where no cache can be had: once the thread's caches were
 /// handed back at its exit (or while they are), or when a pool operation
@@ -38,29 +32,14 @@ loom::thread_local! {
 /// that drops a guard of another pool, say). Callers then go to the shared
 /// store directly.
 #[inline(always)]
-pub(crate) fn with_cache<T, R>(pool: &'static Pool<T>, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R>
-where
-    T: Reset + Send + 'static,
-{
-    #[cfg(not(loom))]
-    if let Some(slot) = T::__thread_slot() {
-        if slot.belongs_to(pool) {
-            return slot.with(f);
-        }
-    }
-    with_shared_table(pool, |cache| cache.wake(pool).then(|| f(cache))).flatten()
-}
-
-/// The generic path: this thread's table of caches, indexed by pool id.
-#[inline(always)]
-pub(crate) fn with_shared_table<T, R>(
-    pool: &'static Pool<T>,
+pub(crate) fn with_table<T, R>(
+    shared: &'static Shared<T>,
     f: impl FnOnce(&mut LocalCache<T>) -> R,
 ) -> Option<R>
 where
-    T: Reset + Send + 'static,
+    T: Send + 'static,
 {
-    let id = pool.id();
+    let id = shared.id();
     CACHES
         .try_with(|caches| {
             let mut caches = caches.try_borrow_mut().ok()?;
@@ -76,62 +55,74 @@ where
 /// Puts a dormant cache in the table's slot `id`, out of the hit path.
 #[cold]
 #[inline(never)]
-fn add_cache<T: Reset + Send + 'static>(caches: &mut Caches, id: usize) {
+fn add_cache<T: Send + 'static>(caches: &mut Caches, id: usize) {
     if caches.len() <= id {
         caches.resize_with(id + 1, || None);
     }
-    caches[id] = Some(Box::new(LocalCache::<T>::dormant(Home::Table)));
+    caches[id] = Some(Box::new(LocalCache::<T>::dormant()));
 }
 
-/// A derived type's own thread-local cache slot (see `Reset::__thread_slot`).
+/// A derived type's own thread-local cache (see `Reset::__thread_slot`).
 ///
 /// `ManuallyDrop`: a thread-local without drop glue is a bare `#[thread_local]`
 /// static, with no "registered / alive / destroyed" state to test on every
 /// access and no destructor registration inlined into the hit path. The
-/// cache is handed back at thread exit by an [`ExitHooks`] entry instead,
+/// cache is handed back at thread exit by a hook (`sync::at_thread_exit`)
 /// registered when the cache wakes.
 #[doc(hidden)]
-#[cfg(not(loom))]
-pub struct ThreadSlot<T: Reset + Send + 'static>(RefCell<ManuallyDrop<LocalCache<T>>>);
+pub struct ThreadSlot<T: Send + 'static>(RefCell<ManuallyDrop<LocalCache<T>>>);
 
-#[cfg(not(loom))]
-impl<T: Reset + Send + 'static> ThreadSlot<T> {
-    /// An empty slot, for a `const`-initialised `thread_local!`.
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Self {
-        Self(RefCell::new(ManuallyDrop::new(LocalCache::dormant(Home::Slot))))
+impl<T: Send + 'static> ThreadSlot<T> {
+    crate::sync::const_fn! {
+        /// An empty slot, for a `const`-initialised `thread_local!`.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self(RefCell::new(ManuallyDrop::new(LocalCache::dormant())))
+        }
+    }
+}
+
+/// A thread's typed slot is handed back at its exit.
+impl<T: Send + 'static> AtExit for LocalKey<ThreadSlot<T>> {
+    fn at_exit(&'static self) {
+        // `try_borrow_mut`: hooks run when no pool operation is in flight on
+        // this thread, but a failed borrow must not panic in a destructor.
+        let _ = self.try_with(|slot| {
+            if let Ok(mut cache) = slot.0.try_borrow_mut() {
+                cache.close();
+            }
+        });
     }
 }
 
 /// A derived type's thread-local cache slot and the one pool that uses it.
 #[doc(hidden)]
-#[cfg(not(loom))]
-pub struct TypedSlot<T: Reset + Send + 'static> {
-    key: &'static std::thread::LocalKey<ThreadSlot<T>>,
-    pool: &'static Pool<T>,
+pub struct TypedSlot<T: Send + 'static> {
+    key: &'static LocalKey<ThreadSlot<T>>,
+    shared: &'static Shared<T>,
 }
 
-#[cfg(not(loom))]
-impl<T: Reset + Send + 'static> TypedSlot<T> {
-    /// Binds `key` to `pool`: other pools of the same type use the generic path.
-    pub const fn new(key: &'static std::thread::LocalKey<ThreadSlot<T>>, pool: &'static Pool<T>) -> Self {
-        Self { key, pool }
+impl<T: Send + 'static> TypedSlot<T> {
+    pub(crate) const fn new(key: &'static LocalKey<ThreadSlot<T>>, shared: &'static Shared<T>) -> Self {
+        Self { key, shared }
     }
 
-    /// Whether `pool` is the one pool this slot caches for (known at compile
+    /// Whether `shared` is the pool this slot caches for (known at compile
     /// time when `T::pooled()` names the type's own static pool).
     #[inline(always)]
-    pub(crate) fn belongs_to(&self, pool: &'static Pool<T>) -> bool {
-        std::ptr::eq(self.pool, pool)
+    pub(crate) fn belongs_to(&self, shared: &'static Shared<T>) -> bool {
+        std::ptr::eq(self.shared, shared)
     }
 
-    /// Runs `f` on this thread's cache as it is, dormant, awake or closed:
-    /// for [`LocalCache::take`] and [`LocalCache::put_if_room`]: a cache
-    /// that is not awake is empty and has no room, so they fall into their
-    /// slow paths (which wake it, or use the shared store). `None` as for
-    /// [`with_cache`].
+    /// The owner its cache's operations are given.
     #[inline(always)]
-    pub(crate) fn with_hot<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
+    pub(crate) fn owner(&self) -> Owner<T> {
+        Owner { shared: self.shared, slot: Some(self.key) }
+    }
+
+    /// Runs `f` on this thread's cache as it is; `None` as for [`with_table`].
+    #[inline(always)]
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
         self.key
             .try_with(|slot| {
                 let mut cache = slot.0.try_borrow_mut().ok()?;
@@ -140,59 +131,31 @@ impl<T: Reset + Send + 'static> TypedSlot<T> {
             .ok()
             .flatten()
     }
-
-    /// Runs `f` on this thread's cache, woken; `None` as for [`with_cache`],
-    /// and once the thread's caches were handed back at its exit.
-    #[inline]
-    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
-        let pool = self.pool;
-        self.with_hot(|cache| cache.wake(pool).then(|| f(cache))).flatten()
-    }
-
-    /// Hands this thread's cache back (an [`ExitHooks`] entry).
-    fn close(&self) {
-        // `try_borrow_mut`: hooks run when no pool operation is in flight on
-        // this thread, but a failed borrow must not panic in a destructor.
-        let _ = self.with_hot(|cache| cache.close());
-    }
 }
 
-/// What runs when a thread exits: the hand-back of each typed slot it woke.
-#[cfg(not(loom))]
-struct ExitHooks(RefCell<Vec<fn()>>);
-
-#[cfg(not(loom))]
-std::thread_local! {
-    static EXIT_HOOKS: ExitHooks = const { ExitHooks(RefCell::new(Vec::new())) };
+/// The pool a cache serves, and where the cache lives: what the
+/// operations that may wake a cache need to know.
+pub(crate) struct Owner<T: Send + 'static> {
+    pub(crate) shared: &'static Shared<T>,
+    /// A derived type's slot, whose exit hook hands its cache back; `None`
+    /// for a cache of the per-thread table, handed back by its own `Drop`.
+    slot: Option<&'static LocalKey<ThreadSlot<T>>>,
 }
 
-#[cfg(not(loom))]
-impl Drop for ExitHooks {
-    fn drop(&mut self) {
-        // Taken first: a hook may run user `Drop`s that use other pools, and
-        // those find this list destroyed (their caches close at once).
-        for hook in std::mem::take(self.0.get_mut()) {
-            hook();
-        }
+impl<T: Send + 'static> Clone for Owner<T> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-/// The exit hook of `T`'s typed slot.
-#[cfg(not(loom))]
-fn close_typed_slot<T: Reset + Send + 'static>() {
-    if let Some(slot) = T::__thread_slot() {
-        slot.close();
-    }
-}
+impl<T: Send + 'static> Copy for Owner<T> {}
 
-/// Where a cache lives, which decides who hands it back at thread exit.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Home {
-    /// A derived type's [`ThreadSlot`]: an [`ExitHooks`] entry.
-    #[cfg(not(loom))]
-    Slot,
-    /// The per-thread table: the cache's own `Drop`.
-    Table,
+impl<T: Send + 'static> Owner<T> {
+    /// The owner of a cache of the per-thread table.
+    #[inline(always)]
+    pub(crate) fn table(shared: &'static Shared<T>) -> Self {
+        Self { shared, slot: None }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -211,7 +174,7 @@ enum State {
 /// path no "is there a cache yet" test: a cache that is not awake is empty
 /// and has no room, so every take or return on it goes down the slow path,
 /// which wakes it (or, once closed, uses the shared store).
-pub(crate) struct LocalCache<T: Reset + Send + 'static> {
+pub(crate) struct LocalCache<T: Send + 'static> {
     /// Idle objects, most recently returned last. Its capacity, reserved
     /// exactly once (`Vec::with_capacity` is exact), *is* the cache's bound
     /// `min(cache_size, max_idle, 4096)`: a push below it never reallocates, and the
@@ -233,14 +196,13 @@ pub(crate) struct LocalCache<T: Reset + Send + 'static> {
     /// otherwise.
     tally: &'static Tally,
     /// The pool, from the cache's first use on.
-    pool: Option<&'static Pool<T>>,
+    pool: Option<&'static Shared<T>>,
     state: State,
-    home: Home,
 }
 
-impl<T: Reset + Send + 'static> LocalCache<T> {
+impl<T: Send + 'static> LocalCache<T> {
     crate::sync::const_fn! {
-        fn dormant(home: Home) -> Self {
+        fn dormant() -> Self {
             Self {
                 objects: Vec::new(),
                 restored: Vec::new(),
@@ -248,37 +210,35 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
                 tally: Tally::placeholder(),
                 pool: None,
                 state: State::Dormant,
-                home,
             }
         }
     }
 
-    /// Wakes a dormant cache for `pool`: its storage, its tally, its hand-back
-    /// at thread exit, and the pool's registration for metrics on its first
-    /// use on any thread. False if the cache is closed (or closes now,
-    /// because the thread is exiting).
+    /// Wakes a dormant cache for its owner: its storage, its tally, its
+    /// hand-back at thread exit, and the pool's registration for metrics on
+    /// its first use on any thread. False if the cache is closed (or closes
+    /// now, because the thread is exiting).
     #[inline]
-    fn wake(&mut self, pool: &'static Pool<T>) -> bool {
+    pub(crate) fn wake(&mut self, owner: Owner<T>) -> bool {
         if self.state == State::Dormant {
-            self.wake_up(pool);
+            self.wake_up(owner);
         }
         self.state == State::Awake
     }
 
     #[cold]
     #[inline(never)]
-    fn wake_up(&mut self, pool: &'static Pool<T>) {
-        #[cfg(not(loom))]
-        if self.home == Home::Slot {
-            let hooked = EXIT_HOOKS.try_with(|hooks| hooks.0.borrow_mut().push(close_typed_slot::<T>));
-            if hooked.is_err() {
+    fn wake_up(&mut self, owner: Owner<T>) {
+        if let Some(slot) = owner.slot {
+            if !at_thread_exit(slot) {
                 self.state = State::Closed;
                 return;
             }
         }
+        let pool = owner.shared;
         pool.id();
         let capacity = pool.config().local_capacity();
-        let spare = if capacity > 0 { lock(pool.store()).take_spare() } else { None };
+        let spare = if capacity > 0 { pool.store().take_spare() } else { None };
         let storage = spare.unwrap_or_else(|| Vec::with_capacity(capacity));
         debug_assert_eq!(storage.capacity(), capacity, "a spare has a cache's capacity");
         if pool.returns_by_reset() {
@@ -299,10 +259,10 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
 
     /// Counts on this thread's tally, or on the pool's shared one if the
     /// cache is not awake.
-    fn count_on(&self, pool: &'static Pool<T>, event: Event) {
+    fn count_on(&self, pool: &'static Shared<T>, event: Event) {
         match self.state {
             State::Awake => self.count(event),
-            _ => pool.counters().shared().bump_shared(event, 1),
+            _ => pool.count_shared(event, 1),
         }
     }
 
@@ -310,13 +270,13 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// when the cache is empty. `None` is a miss, counted by the caller once
     /// the new object exists.
     #[inline(always)]
-    pub(crate) fn take(&mut self, pool: &'static Pool<T>) -> Option<Box<T>> {
+    pub(crate) fn take(&mut self, owner: Owner<T>) -> Option<Box<T>> {
         match self.objects.pop() {
             Some(object) => {
                 self.count(Event::Hit);
                 Some(object)
             }
-            None => self.refill(pool),
+            None => self.refill(owner),
         }
     }
 
@@ -324,8 +284,9 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// store, or one object if the cache holds none.
     #[cold]
     #[inline(never)]
-    fn refill(&mut self, pool: &'static Pool<T>) -> Option<Box<T>> {
-        let awake = self.wake(pool);
+    fn refill(&mut self, owner: Owner<T>) -> Option<Box<T>> {
+        let pool = owner.shared;
+        let awake = self.wake(owner);
         if awake {
             self.promote(pool);
             // A restoring pool's objects (or, just promoted, a plain one's).
@@ -334,7 +295,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
                 return Some(object);
             }
         }
-        let mut store = lock(pool.store());
+        let mut store = pool.store();
         let storage = self.storage();
         let object = if awake && storage.capacity() > 0 {
             store.refill(storage, pool.config().batch());
@@ -367,8 +328,9 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
     /// Keeps a reset object (counting a return), spilling the older three
     /// quarters of a full cache to the shared store. Gives the object back,
     /// counted as a `full` discard, when neither has room.
-    pub(crate) fn put(&mut self, pool: &'static Pool<T>, object: Box<T>) -> Result<(), Box<T>> {
-        let awake = self.wake(pool);
+    pub(crate) fn put(&mut self, owner: Owner<T>, object: Box<T>) -> Result<(), Box<T>> {
+        let pool = owner.shared;
+        let awake = self.wake(owner);
         if awake {
             self.promote(pool);
         }
@@ -378,7 +340,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
             self.count(Event::Return);
             return Ok(());
         }
-        let mut store = lock(pool.store());
+        let mut store = pool.store();
         if !awake || storage.capacity() == 0 {
             let kept = store.push(object);
             drop(store);
@@ -418,7 +380,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
 
     /// Hands a cache that woke before its pool knew whether it must restore
     /// over to the inline paths, once the pool knows it need not.
-    fn promote(&mut self, pool: &'static Pool<T>) {
+    fn promote(&mut self, pool: &'static Shared<T>) {
         if self.restored.capacity() > 0 && pool.returns_by_reset() {
             self.objects = std::mem::take(&mut self.restored);
         }
@@ -446,7 +408,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
         let mut objects = std::mem::take(self.storage());
         let template = self.template.take();
         let tally = std::mem::replace(&mut self.tally, Tally::placeholder());
-        lock(pool.store()).hand_back(&mut objects);
+        pool.store().hand_back(&mut objects);
         if !objects.is_empty() {
             tally.bump_owned(Event::Evicted, objects.len() as u64);
         }
@@ -461,7 +423,7 @@ impl<T: Reset + Send + 'static> LocalCache<T> {
 /// A cache of the per-thread table is handed back when the table is dropped
 /// at thread exit; a typed slot's by its exit hook (its `ManuallyDrop` never
 /// drops it).
-impl<T: Reset + Send + 'static> Drop for LocalCache<T> {
+impl<T: Send + 'static> Drop for LocalCache<T> {
     fn drop(&mut self) {
         self.close();
     }

@@ -1,16 +1,14 @@
 //! [`Pool<T>`]: where pooled objects come from and go back to.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::mem::ManuallyDrop;
 
 use crate::config::PoolConfig;
-use crate::fresh::Fresh;
-use crate::guard::Pooled;
-use crate::local::{with_cache, with_shared_table, LocalCache};
-use crate::registry;
-use crate::stats::{Counters, Counts, Discards, Event, PoolStats};
-use crate::store::Store;
-use crate::sync::{lock, Mutex};
+use crate::local::{LocalCache, ThreadSlot, TypedSlot};
+use crate::route::{route, Route};
+use crate::shared::Shared;
+use crate::stats::{Discards, Event, PoolStats};
+use crate::sync::LocalKey;
 use crate::Reset;
 
 /// A thread-safe pool of reusable `T`s.
@@ -61,19 +59,11 @@ use crate::Reset;
 /// A hand-built pool finds the calling thread's cache in a per-thread table
 /// indexed by pool id; the pool of a `#[derive(Poolable)]` type reaches it
 /// through a `thread_local!` the derive generates for that type, which saves
-/// over a third of the instructions of a take/return cycle (206 against 128
-/// on `scripts/callgrind-engine.sh`).
+/// over a third of the instructions of a take/return cycle (BENCHMARKS.md,
+/// "Instructions per cycle").
 pub struct Pool<T> {
     create: fn() -> T,
-    config: PoolConfig,
-    /// Index of this pool's slot in every thread's caches, and its entry in
-    /// the registry metrics read; assigned on first use.
-    id: AtomicUsize,
-    store: Mutex<Store<T>>,
-    counters: Counters,
-    /// Whether a return is `reset` alone, or a restore to the constructor's
-    /// values (see `fresh`).
-    fresh: Fresh,
+    shared: Shared<T>,
 }
 
 impl<T: Reset + Send + 'static> Pool<T> {
@@ -88,14 +78,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     crate::sync::const_fn! {
         /// A pool with the given name and bounds.
         pub fn with_config(create: fn() -> T, config: PoolConfig) -> Self {
-            Self {
-                create,
-                id: AtomicUsize::new(registry::UNREGISTERED),
-                store: Mutex::new(Store::new(config.get_max_idle(), config.batch())),
-                counters: Counters::new(),
-                fresh: Fresh::new(),
-                config,
-            }
+            Self { create, shared: Shared::new(config) }
         }
     }
 
@@ -105,52 +88,47 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// calling thread's cache.
     #[inline(always)]
     pub fn get(&'static self) -> Pooled<T> {
-        // A derived type's own pool: its thread-local slot, inlined into the
-        // caller. Any other pool: the generic table, out of line.
-        #[cfg(not(loom))]
-        if let Some(slot) = T::__thread_slot() {
-            if slot.belongs_to(self) {
-                return self.taken(slot.with_hot(|cache| cache.take(self)));
-            }
-            // A second pool of a derived type: kept out of the caller.
-            return self.get_generic();
-        }
-        self.taken(with_shared_table(self, |cache| cache.take(self)))
-    }
-
-    #[inline(never)]
-    fn get_generic(&'static self) -> Pooled<T> {
-        self.taken(with_shared_table(self, |cache| cache.take(self)))
-    }
-
-    /// A guard for what a cache take gave: an object, a miss, or no cache.
-    #[inline(always)]
-    fn taken(&'static self, taken: Option<Option<Box<T>>>) -> Pooled<T> {
-        match taken {
-            Some(Some(object)) => Pooled::new(object, self),
+        // The slow paths give a `Box`, not a guard: the guard is built in
+        // one place, from a pointer known not to be null on every path, so
+        // that its `Deref` needs no check once inlined.
+        let object = match self.route().with_hot(&self.shared, |cache, owner| cache.take(owner)) {
+            Some(Some(object)) => object,
             Some(None) => self.create_counted(),
-            None => self.get_uncached(),
-        }
-    }
-
-    #[cold]
-    fn create_counted(&'static self) -> Pooled<T> {
-        // Created before it is counted: a panicking constructor takes nothing.
-        let object = Box::new((self.create)());
-        self.fresh.learn(&*object);
-        self.count(Event::Miss);
+            None => self.get_slow(),
+        };
         Pooled::new(object, self)
     }
 
-    /// The path of a thread that has no cache (see `local::with_cache`).
+    /// Where this thread keeps this pool's cache (see `route`).
+    #[inline(always)]
+    fn route(&'static self) -> Route<T> {
+        route(&self.shared)
+    }
+
     #[cold]
-    fn get_uncached(&'static self) -> Pooled<T> {
-        let idle = lock(&self.store).pop();
-        match idle {
-            Some(object) => {
-                self.counters.shared().bump_shared(Event::Hit, 1);
-                Pooled::new(object, self)
-            }
+    fn create_counted(&'static self) -> Box<T> {
+        // Created before it is counted: a panicking constructor takes nothing.
+        let object = self.create();
+        self.count(Event::Miss);
+        object
+    }
+
+    /// A new object, from which the pool learns what its constructor makes
+    /// (see `fresh`).
+    fn create(&self) -> Box<T> {
+        let object = Box::new((self.create)());
+        self.shared.fresh.learn(|| object.is_reset());
+        object
+    }
+
+    /// Every take the inline path did not serve: a second pool of a derived
+    /// type, or a thread that has no cache (see `local::with_table`).
+    #[cold]
+    #[inline(never)]
+    fn get_slow(&'static self) -> Box<T> {
+        let taken = self.route().with(&self.shared, |cache, owner| cache.take(owner));
+        match taken.flatten().or_else(|| self.shared.take_uncached()) {
+            Some(object) => object,
             None => self.create_counted(),
         }
     }
@@ -159,97 +137,88 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// drops it, as the bounds say.
     ///
     /// The common case (not panicking, small enough, room in this thread's
-    /// cache: a derived type's own slot, or the per-thread table for a
-    /// hand-built pool) is straight-line code; everything else goes through
-    /// one out-of-line call, `give_back_slow`. Where that common case runs
-    /// depends on the type, measured with `scripts/callgrind-peers.sh`:
+    /// cache) is the straight-line code of [`put`](Self::put); everything
+    /// else goes through one out-of-line call, [`put_slow`](Self::put_slow).
+    /// Where that common case runs depends on the type, measured with
+    /// `scripts/callgrind-peers.sh`:
     ///
     /// * A type whose reset is a few stores (`Reset::__small_reset`: plain
     ///   data, `String`s, `Vec`s of `Copy` data, like the 64-byte and 4 KiB
-    ///   workloads) has its whole return inlined into the caller: 62 and 101
-    ///   instructions per cycle, against 74 and 111 through a call.
+    ///   workloads) has its whole return inlined into the caller, which saves
+    ///   about a tenth of a cycle's instructions against a call.
     /// * A type whose reset calls out of line (the request builder drops the
     ///   `String`s of a `Vec<String>` and an `Option<String>`) has a return
     ///   path too big for LLVM to inline into every drop site. Inlined into
     ///   the guard's drop glue, that glue became a call which took the guard
     ///   by address, so the caller kept the guard in memory and reloaded it;
-    ///   a call that takes the object by value keeps it in registers: 159
-    ///   instructions per cycle instead of 166.
+    ///   a call that takes the object by value keeps it in registers, which
+    ///   saves a few instructions a cycle.
     #[inline(always)]
-    pub(crate) fn give_back_owned(&'static self, object: Box<T>) {
+    pub(crate) fn give_back(&'static self, object: Box<T>) {
         if T::__small_reset() {
-            self.give_back_inline(object);
+            self.put(object);
         } else {
-            self.give_back_out_of_line(object);
+            self.put_out_of_line(object);
         }
     }
 
     #[inline(never)]
-    fn give_back_out_of_line(&'static self, object: Box<T>) {
-        // No test of `fresh` here: a restoring pool's returns are reset
-        // inline, then restored on the slow path. That costs a restore
-        // nothing but for a field whose reset frees heap and whose fresh
-        // value has some (a non-empty default `Vec<String>`, a
-        // `Some(String)`): copied anew. Going to the slow path untouched
-        // instead costs every other pool's return 3 instructions (128 -> 131
-        // on `scripts/callgrind-engine.sh`); `RecycleVec` and
-        // `RecycleOption` restore such fields in place.
-        self.give_back_inline(object);
+    fn put_out_of_line(&'static self, object: Box<T>) {
+        self.put(object);
     }
 
+    /// The inline return: resets the object and keeps it in this thread's
+    /// cache, or hands it to [`put_slow`](Self::put_slow).
+    ///
+    /// No test of `fresh` here: a restoring pool's returns are reset inline
+    /// (its cache has no inline room), then restored on the slow path. That
+    /// costs a restore nothing but for a field whose reset frees heap and
+    /// whose fresh value has some (a non-empty default `Vec<String>`, a
+    /// `Some(String)`): copied anew. Going to the slow path untouched instead
+    /// costs every other pool's return 3 instructions
+    /// (`scripts/callgrind-engine.sh`); `RecycleVec` and `RecycleOption`
+    /// restore such fields in place.
     #[inline(always)]
-    fn give_back_inline(&'static self, object: Box<T>) {
+    fn put(&'static self, object: Box<T>) {
         // `ManuallyDrop`: every path below takes the object out (kept, handed
-        // to `give_back_slow`, or dropped by `DiscardOnPanic`), so `held`
-        // needs no drop glue of its own, and adds no second unwinding
-        // cleanup next to `DiscardOnPanic`'s.
-        let mut held = std::mem::ManuallyDrop::new(Some(object));
-        let reset = match self.keep_inline(&mut held) {
-            Inline::Kept => return,
-            Inline::Reset => true,
-            Inline::Untouched => false,
-        };
+        // to `put_slow`, or dropped by `DiscardOnPanic`), so `held` needs no
+        // drop glue of its own, and adds no second unwinding cleanup next to
+        // `DiscardOnPanic`'s. `None` once the object has left.
+        let mut held = ManuallyDrop::new(Some(object));
+        let reset = !std::thread::panicking();
+        if reset
+            && self.reset_and_measure(&mut held, Stage::Inline)
+            && self.route().with_hot(&self.shared, |cache, _| cache.put_if_room(&mut held)) == Some(true)
+        {
+            return;
+        }
         if let Some(object) = held.take() {
-            self.give_back_slow(object, reset);
+            self.put_slow(object, reset);
         }
     }
 
-    /// The inline part of [`give_back_inline`](Self::give_back_inline).
-    #[inline(always)]
-    fn keep_inline(&'static self, held: &mut Option<Box<T>>) -> Inline {
-        #[cfg(not(loom))]
-        if let Some(slot) = T::__thread_slot() {
-            if !slot.belongs_to(self) {
-                // A second pool of a derived type: kept out of the caller.
-                return Inline::Untouched;
-            }
-            return self.keep_in(held, |held| slot.with_hot(|cache| cache.put_if_room(held)));
+    /// Every return the inline path did not finish: an adopted buffer, a
+    /// panicking thread, an oversized object, a restoring pool, a second
+    /// pool of a derived type, a full or missing cache.
+    #[cold]
+    #[inline(never)]
+    fn put_slow(&'static self, object: Box<T>, already_reset: bool) {
+        let mut held = Some(object);
+        if !already_reset && std::thread::panicking() {
+            return self.discard(held, Event::Panic);
         }
-        // A hand-built pool: the per-thread table, inline as well.
-        self.keep_in(held, |held| with_shared_table(self, |cache| cache.put_if_room(held)))
-    }
-
-    /// Resets the object in `held` and keeps it in this thread's cache
-    /// through `put_if_room` (`None`: no cache to be had).
-    #[inline(always)]
-    fn keep_in(
-        &'static self,
-        held: &mut Option<Box<T>>,
-        put_if_room: impl FnOnce(&mut Option<Box<T>>) -> Option<bool>,
-    ) -> Inline {
-        if std::thread::panicking() {
-            return Inline::Untouched;
+        let stage = if already_reset { Stage::SlowAlreadyReset } else { Stage::Slow };
+        if !self.reset_and_measure(&mut held, stage) {
+            return self.discard(held, Event::Oversized);
         }
-        if self.reset_and_measure(held, Route::Inline) && put_if_room(held) == Some(true) {
-            return Inline::Kept;
+        // The object stays here unless the closure runs, so that a thread
+        // without a cache still has it for the shared store.
+        let put = self.route().with(&self.shared, |cache, owner| held.take().map(|o| cache.put(owner, o)));
+        match (put, held) {
+            (Some(Some(Err(full))), _) => drop(full), // counted as `full` by `put`
+            (_, Some(object)) => self.shared.keep_uncached(object),
+            _ => {}
         }
-        Inline::Reset
-    }
-
-    /// Takes back an object that no guard holds (see `adopt`).
-    #[cfg(not(loom))] // only the byte buffers use it
-    fn give_back(&'static self, object: Box<T>) {
-        self.give_back_slow(object, false);
     }
 
     /// Resets the object in `held` (unless the inline path did already), or
@@ -259,11 +228,11 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// unwinds, the object is dropped and counted as a `panic` discard, and
     /// `held` left `None`.
     #[inline(always)]
-    fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, route: Route) -> bool {
+    fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, stage: Stage) -> bool {
         let on_panic = DiscardOnPanic { pool: self, held };
         let fits = on_panic.held.as_deref_mut().is_some_and(|object| {
-            let restore = route != Route::Inline && !self.fresh.is_plain();
-            if route == Route::Inline || (route == Route::Slow && !restore) {
+            let restore = stage != Stage::Inline && !self.shared.fresh.is_plain();
+            if stage == Stage::Inline || (stage == Stage::Slow && !restore) {
                 T::reset(object);
             }
             if restore {
@@ -271,7 +240,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
             }
             // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
             // the box's own size, discarding objects exactly at the bound.
-            T::retained_bytes(object) <= self.config.get_max_retained_bytes()
+            T::retained_bytes(object) <= self.shared.config().get_max_retained_bytes()
         });
         std::mem::forget(on_panic);
         fits
@@ -287,15 +256,8 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[cold]
     #[inline(never)]
     fn restore(&'static self, object: &mut T) {
-        let template = match with_cache(self, LocalCache::take_template).flatten() {
-            Some(template) => template,
-            None => {
-                let made = Box::new((self.create)());
-                self.fresh.learn(&*made);
-                made
-            }
-        };
-        if self.fresh.is_plain() {
+        let template = self.with_cache(LocalCache::take_template).flatten().unwrap_or_else(|| self.create());
+        if self.shared.fresh.is_plain() {
             // Learnt just now (every object so far was adopted, none made):
             // `reset` suffices, and no template is kept.
             T::reset(object);
@@ -305,31 +267,12 @@ impl<T: Reset + Send + 'static> Pool<T> {
             object.reset_from((self.create)());
         }
         // Without a cache, the template is dropped here.
-        with_cache(self, |cache| cache.keep_template(template));
+        self.with_cache(|cache| cache.keep_template(template));
     }
 
-    /// Every return the inline path did not finish: a second pool of a
-    /// derived type, an adopted buffer, a panicking thread, an oversized
-    /// object, a full or missing cache.
-    #[cold]
-    #[inline(never)]
-    fn give_back_slow(&'static self, object: Box<T>, already_reset: bool) {
-        let mut held = Some(object);
-        if !already_reset && std::thread::panicking() {
-            return self.discard(held, Event::Panic);
-        }
-        let route = if already_reset { Route::SlowAlreadyReset } else { Route::Slow };
-        if !self.reset_and_measure(&mut held, route) {
-            return self.discard(held, Event::Oversized);
-        }
-        // The object stays here unless the closure runs, so that a thread
-        // without a cache still has it for the shared store.
-        let put = with_cache(self, |cache| held.take().map(|o| cache.put(self, o)));
-        match (put, held) {
-            (Some(Some(Err(full))), _) => drop(full), // counted as `full` by `put`
-            (_, Some(object)) => self.give_back_uncached(object),
-            _ => {}
-        }
+    /// Runs `f` on this thread's cache, woken; `None` where there is none.
+    fn with_cache<R>(&'static self, f: impl FnOnce(&mut LocalCache<T>) -> R) -> Option<R> {
+        self.route().with(&self.shared, |cache, _| f(cache))
     }
 
     /// Drops an object that is not kept (its state is whatever a panic left,
@@ -345,37 +288,27 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// into this pool's size class), counted as a miss — the pool gained an
     /// object it did not have — followed by its return, so that
     /// `hits + misses == returns + discards + in_use` stays exact.
-    #[cfg(not(loom))] // only the byte buffers use it
+    /// Only the byte buffers use it.
     pub(crate) fn adopt(&'static self, object: Box<T>) {
         self.count(Event::Miss);
-        self.give_back(object);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn give_back_uncached(&self, object: Box<T>) {
-        let kept = lock(&self.store).push(object);
-        let event = if kept.is_ok() { Event::Return } else { Event::Full };
-        self.counters.shared().bump_shared(event, 1);
-        // A rejected object is dropped here, after the lock is released.
-        drop(kept);
+        self.put_slow(object, false);
     }
 
     /// Counts an event on the calling thread's tally, or the shared one.
     pub(crate) fn count(&'static self, event: Event) {
-        if with_cache(self, |cache| cache.count(event)).is_none() {
-            self.counters.shared().bump_shared(event, 1);
+        if self.with_cache(|cache| cache.count(event)).is_none() {
+            self.shared.count_shared(event, 1);
         }
     }
 
     /// The counters, summed over every thread.
     pub fn stats(&self) -> PoolStats {
-        self.counters.read().stats()
+        self.shared.counts().stats()
     }
 
     /// Why discarded objects were not kept, summed over every thread.
     pub fn discards(&self) -> Discards {
-        self.counters.read().discards()
+        self.shared.counts().discards()
     }
 
     /// Drops the idle objects of the shared store and of the calling thread's
@@ -385,11 +318,11 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// `min(cache_size, max_idle, 4096)` objects, and drains into the shared store
     /// as it overflows or when its thread exits.
     pub fn clear(&'static self) {
-        let mut evicted = lock(&self.store).take_all();
-        if let Some(mut local) = with_cache(self, |cache| cache.drain()) {
+        let mut evicted = self.shared.store().take_all();
+        if let Some(mut local) = self.with_cache(LocalCache::drain) {
             evicted.append(&mut local);
         }
-        self.evict(evicted);
+        self.shared.evict(evicted);
     }
 
     /// Drops the idle objects of the shared store that were not taken since
@@ -399,73 +332,53 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// (every 30 s, say) and a burst's objects are given back to the allocator
     /// two periods after the burst, while a steady load keeps its objects.
     pub fn trim(&self) {
-        let evicted = lock(&self.store).trim();
-        self.evict(evicted);
-    }
-
-    fn evict(&self, evicted: Vec<Box<T>>) {
-        if !evicted.is_empty() {
-            self.counters.shared().bump_shared(Event::Evicted, evicted.len() as u64);
-        }
-        drop(evicted);
+        let evicted = self.shared.store().trim();
+        self.shared.evict(evicted);
     }
 
     /// How many idle objects the calling thread's cache holds.
     pub fn local_idle(&'static self) -> usize {
-        with_cache(self, |cache| cache.len()).unwrap_or(0)
+        self.with_cache(|cache| cache.len()).unwrap_or(0)
     }
 
     /// How many idle objects the shared store holds.
     pub fn shared_idle(&self) -> usize {
-        lock(&self.store).len()
+        self.shared.store().len()
+    }
+
+    /// Its id, registering it: for the models, which order registrations.
+    #[cfg(test)]
+    pub(crate) fn id(&'static self) -> usize {
+        self.shared.id()
     }
 }
 
 impl<T> Pool<T> {
     /// The metrics label.
     pub fn name(&self) -> &str {
-        self.config.name()
+        self.shared.config().name()
     }
 
     /// The configuration the pool was built with.
     pub fn config(&self) -> &PoolConfig {
-        &self.config
-    }
-
-    /// Whether a return is `reset` alone: then a thread's cache gives the
-    /// inline return path room (see `fresh`).
-    pub(crate) fn returns_by_reset(&self) -> bool {
-        self.fresh.is_plain()
-    }
-
-    pub(crate) fn store(&self) -> &Mutex<Store<T>> {
-        &self.store
-    }
-
-    pub(crate) fn counters(&self) -> &Counters {
-        &self.counters
-    }
-
-    pub(crate) fn counts(&self) -> Counts {
-        self.counters.read()
+        self.shared.config()
     }
 }
 
-impl<T: Reset + Send + 'static> Pool<T> {
-    #[inline]
-    pub(crate) fn id(&'static self) -> usize {
-        // Relaxed: the id is only an index; what it indexes is read under
-        // the registry's lock or lives in this thread's own table.
-        match self.id.load(Relaxed) {
-            registry::UNREGISTERED => registry::register(self, &self.id),
-            id => id,
-        }
-    }
+/// The typed slot of a derived type whose pool is `pool`, for the
+/// `Reset::__thread_slot` that `#[derive(Poolable)]` generates.
+#[doc(hidden)]
+#[inline(always)]
+pub fn thread_slot<T: Send + 'static>(
+    key: &'static LocalKey<ThreadSlot<T>>,
+    pool: &'static Pool<T>,
+) -> TypedSlot<T> {
+    TypedSlot::new(key, &pool.shared)
 }
 
 /// Which part of the return path resets and measures.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Route {
+enum Stage {
     /// The inline path: reset; kept only in a cache's inline room.
     Inline,
     /// The slow path, for an object the inline path did not touch: reset
@@ -473,15 +386,6 @@ enum Route {
     Slow,
     /// The slow path, after the inline path reset the object.
     SlowAlreadyReset,
-}
-
-/// What the inline return path did with the object.
-enum Inline {
-    Kept,
-    /// Reset, not kept (oversized, no room, no cache): for the slow path.
-    Reset,
-    /// Left for the slow path as it was.
-    Untouched,
 }
 
 /// Drops the object and counts a `panic` discard if `reset` or
@@ -505,8 +409,55 @@ impl<T> fmt::Debug for Pool<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")
             .field("name", &self.name())
-            .field("config", &self.config)
-            .field("stats", &self.counters.read().stats())
+            .field("config", self.config())
+            .field("stats", &self.shared.counts().stats())
             .finish_non_exhaustive()
+    }
+}
+
+/// An object taken from a [`Pool`]; dropping it resets the object and returns it.
+///
+/// The borrow checker enforces the pool's safety rules: a reference into the
+/// object cannot outlive the guard (no use after return), and the guard is not
+/// `Clone` (no double return). It is `Send` when `T` is, so it may be dropped on
+/// another thread than the one that took it.
+///
+/// ```
+/// use poolable::{Pool, Pooled};
+///
+/// static NAMES: Pool<Vec<String>> = Pool::new(Vec::new);
+///
+/// let mut names: Pooled<Vec<String>> = NAMES.get();
+/// names.push("orders".to_owned());            // DerefMut
+/// assert_eq!(names.len(), 1);                  // Deref
+/// let kept: Vec<String> = Pooled::detach(names); // leaves the pool for good
+/// assert_eq!(kept, ["orders"]);
+/// ```
+///
+/// Declared here, with the pool it returns to; what a user does with a guard
+/// is in `guard`.
+pub struct Pooled<T: Reset + Send + 'static> {
+    /// `None` only once `detach` or `drop` has taken the object out.
+    /// `ManuallyDrop`: every way out of a guard (`drop`, `detach`, `leave`)
+    /// takes the object first, so the field itself never has anything to
+    /// drop, and the guard's drop glue is only `Drop::drop` (small enough to
+    /// inline into the caller).
+    pub(crate) object: ManuallyDrop<Option<Box<T>>>,
+    pub(crate) pool: &'static Pool<T>,
+}
+
+impl<T: Reset + Send + 'static> Pooled<T> {
+    #[inline]
+    fn new(object: Box<T>, pool: &'static Pool<T>) -> Self {
+        Self { object: ManuallyDrop::new(Some(object)), pool }
+    }
+}
+
+impl<T: Reset + Send + 'static> Drop for Pooled<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(object) = self.object.take() {
+            self.pool.give_back(object);
+        }
     }
 }

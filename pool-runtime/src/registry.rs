@@ -3,9 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, PoisonError};
 
-use crate::pool::Pool;
 use crate::stats::{Counts, Discards, PoolStats};
-use crate::Reset;
 
 /// What a reader can ask of any pool, whatever its object type.
 pub(crate) trait Entry: Sync {
@@ -13,17 +11,8 @@ pub(crate) trait Entry: Sync {
     fn counts(&self) -> Counts;
 }
 
-impl<T: Reset + Send + 'static> Entry for Pool<T> {
-    fn name(&self) -> &str {
-        Pool::name(self)
-    }
-    fn counts(&self) -> Counts {
-        Pool::counts(self)
-    }
-}
-
-// std's lock even under loom: registration happens once per pool and is not
-// part of what the models explore.
+// std's lock and atomics even under loom: registration happens once per
+// pool and is not part of what the models explore.
 static POOLS: Mutex<Vec<&'static dyn Entry>> = Mutex::new(Vec::new());
 
 /// The id of a pool not used yet.
@@ -39,35 +28,9 @@ pub(crate) fn register(pool: &'static dyn Entry, id: &AtomicUsize) -> usize {
         return known;
     }
     pools.push(pool);
-    #[cfg(loom)]
-    let new = loom_ids::next();
-    #[cfg(not(loom))]
-    let new = pools.len() - 1;
+    let new = crate::sync::pool_id(pools.len() - 1);
     id.store(new, Relaxed);
     new
-}
-
-/// Under loom, ids count from 0 in every execution.
-///
-/// A loom model builds (and leaks) new pools in each of its many executions,
-/// and every thread's cache table is a `Vec` as long as the highest id it
-/// uses: with ids counting across executions, each new thread would allocate
-/// and clear a table growing with the number of executions run so far, which
-/// makes a model quadratic in its iterations. Pools of one execution still get
-/// distinct ids, and a pool of an earlier execution is never used again (its
-/// loom primitives belong to that execution). Loom drops its lazy statics when
-/// the model closure returns, so a model must use each pool once before then.
-#[cfg(loom)]
-mod loom_ids {
-    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-
-    loom::lazy_static! {
-        static ref NEXT: AtomicUsize = AtomicUsize::new(0);
-    }
-
-    pub(super) fn next() -> usize {
-        NEXT.fetch_add(1, Relaxed)
-    }
 }
 
 /// Every registered pool, in the order of first use.

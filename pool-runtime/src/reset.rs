@@ -165,7 +165,7 @@ pub trait Reset {
     /// Whether [`reset`](Reset::reset) is likely a few stores: then a pooled
     /// type's whole return path is inlined where its guard is dropped;
     /// otherwise the return is one out-of-line call (see
-    /// `Pool::give_back_owned`). Not public API, and a heuristic for speed
+    /// `Pool::give_back`). Not public API, and a heuristic for speed
     /// only: both paths run the same code. The derive combines its fields'
     /// answers; hand-written impls keep the default, which counts plain data
     /// (no drop glue) as small. A function, not an associated `const`, so
@@ -186,7 +186,6 @@ pub trait Reset {
     /// directly instead of through the engine's generic per-thread table (an
     /// id lookup and a dynamic downcast). Hand-written impls keep the default.
     #[doc(hidden)]
-    #[cfg(not(loom))]
     #[inline]
     fn __thread_slot() -> Option<crate::local::TypedSlot<Self>>
     where

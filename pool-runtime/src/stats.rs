@@ -163,29 +163,18 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    #[cfg(not(loom))]
-    pub(crate) const fn new() -> Self {
-        Self { counts: [const { AtomicU64::new(0) }; Event::COUNT] }
+    crate::sync::const_fn! {
+        pub(crate) fn new() -> Self {
+            Self { counts: crate::sync::zeroed() }
+        }
     }
 
-    /// Loom's atomics cannot be built in a constant.
-    #[cfg(loom)]
-    pub(crate) fn new() -> Self {
-        Self { counts: std::array::from_fn(|_| AtomicU64::new(0)) }
-    }
-
-    /// What a dormant thread cache points at until it gets its own tally:
-    /// never counted on (see `local::LocalCache`).
-    #[cfg(not(loom))]
-    pub(crate) const fn placeholder() -> &'static Self {
-        static PLACEHOLDER: Tally = Tally::new();
-        &PLACEHOLDER
-    }
-
-    /// Loom's atomics cannot be built in a constant.
-    #[cfg(loom)]
-    pub(crate) fn placeholder() -> &'static Self {
-        Box::leak(Box::new(Tally::new()))
+    crate::sync::const_fn! {
+        /// What a dormant thread cache points at until it gets its own tally:
+        /// never counted on (see `local::LocalCache`).
+        pub(crate) fn placeholder() -> &'static Self {
+            crate::sync::static_ref!(Tally = Tally::new())
+        }
     }
 
     #[inline(always)]

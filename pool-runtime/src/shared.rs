@@ -1,0 +1,124 @@
+//! [`Shared<T>`]: what every thread of a pool shares, below the caches.
+//!
+//! A pool is a constructor over this: its bounds, its shared store of idle
+//! objects, its counters, what it learnt of its constructor, and its id (its
+//! index in every thread's cache table and in the registry). The per-thread
+//! caches (`local`) and the registry work on a `Shared<T>` alone, so that
+//! they sit below `Pool<T>` and never reach back up to it.
+
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use crate::config::PoolConfig;
+use crate::fresh::Fresh;
+use crate::registry::{self, Entry};
+use crate::stats::{Counters, Counts, Event};
+use crate::store::Store;
+use crate::sync::{lock, Mutex, MutexGuard};
+
+/// The state a pool's threads share.
+pub(crate) struct Shared<T> {
+    config: PoolConfig,
+    /// Index of this pool's slot in every thread's cache table, and its
+    /// entry in the registry metrics read; assigned on first use. std's even
+    /// under loom: it is assigned under the registry's std lock.
+    id: AtomicUsize,
+    store: Mutex<Store<T>>,
+    counters: Counters,
+    /// Whether a return is `reset` alone, or a restore to the constructor's
+    /// values (see `fresh`).
+    pub(crate) fresh: Fresh,
+}
+
+impl<T> Shared<T> {
+    crate::sync::const_fn! {
+        pub(crate) fn new(config: PoolConfig) -> Self {
+            Self {
+                id: AtomicUsize::new(registry::UNREGISTERED),
+                store: Mutex::new(Store::new(config.get_max_idle(), config.batch())),
+                counters: Counters::new(),
+                fresh: Fresh::new(),
+                config,
+            }
+        }
+    }
+
+    pub(crate) fn config(&self) -> &PoolConfig {
+        &self.config
+    }
+
+    /// The shared store, locked. No user code may run while it is held.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store<T>> {
+        lock(&self.store)
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub(crate) fn counts(&self) -> Counts {
+        self.counters.read()
+    }
+
+    /// Counts on the tally every thread may write: for operations that no
+    /// thread's cache serves.
+    pub(crate) fn count_shared(&self, event: Event, n: u64) {
+        self.counters.shared().bump_shared(event, n);
+    }
+
+    /// Whether a return is `reset` alone: then a thread's cache gives the
+    /// inline return path room (see `fresh`).
+    pub(crate) fn returns_by_reset(&self) -> bool {
+        self.fresh.is_plain()
+    }
+
+    /// An idle object from the shared store, counted as a hit: the take of
+    /// a thread that has no cache.
+    #[cold]
+    pub(crate) fn take_uncached(&self) -> Option<Box<T>> {
+        let object = self.store().pop()?;
+        self.count_shared(Event::Hit, 1);
+        Some(object)
+    }
+
+    /// Keeps a reset object in the shared store, or drops it if the store is
+    /// full: the return of a thread that has no cache.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn keep_uncached(&self, object: Box<T>) {
+        let kept = self.store().push(object);
+        self.count_shared(if kept.is_ok() { Event::Return } else { Event::Full }, 1);
+        // A rejected object is dropped here, after the lock is released.
+        drop(kept);
+    }
+
+    /// Drops objects that leave the idle set, counted as evictions, with no
+    /// lock held.
+    pub(crate) fn evict(&self, evicted: Vec<Box<T>>) {
+        if !evicted.is_empty() {
+            self.count_shared(Event::Evicted, evicted.len() as u64);
+        }
+        drop(evicted);
+    }
+}
+
+impl<T: Send + 'static> Shared<T> {
+    /// This pool's id, registering it on its first use.
+    #[inline]
+    pub(crate) fn id(&'static self) -> usize {
+        // Relaxed: the id is only an index; what it indexes is read under
+        // the registry's lock or lives in this thread's own table.
+        match self.id.load(Relaxed) {
+            registry::UNREGISTERED => registry::register(self, &self.id),
+            id => id,
+        }
+    }
+}
+
+impl<T: Send + 'static> Entry for Shared<T> {
+    fn name(&self) -> &str {
+        self.config.name()
+    }
+    fn counts(&self) -> Counts {
+        Shared::counts(self)
+    }
+}
