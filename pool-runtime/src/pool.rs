@@ -346,8 +346,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
         self.shared.store().len()
     }
 
-    /// Its id, registering it: for the models, which order registrations.
-    #[cfg(test)]
+    /// Its id, registering it: for the loom models, which order
+    /// registrations.
+    #[cfg(all(test, loom))]
     pub(crate) fn id(&'static self) -> usize {
         self.shared.id()
     }
