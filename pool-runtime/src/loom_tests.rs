@@ -39,6 +39,14 @@
 //!   has signalled the thread's `JoinHandle`: `join()` may return while the
 //!   thread still has to hand its caches back. std's `join` returns after
 //!   them. The models therefore wait for the hand-back with an [`ExitSignal`].
+//! * **Typed slots are handed back by exit hooks, which loom runs at the end
+//!   of a thread started with `sync::spawn`.** A derived type's cache lives
+//!   in a thread-local without drop glue that an exit hook hands back. Loom
+//!   takes every thread-local of an exiting thread away before dropping
+//!   any, so a hook run from a destructor would find the slot gone;
+//!   `sync::spawn` runs the thread's hooks when its closure returns, before
+//!   `join` returns. The main thread's hooks never run: its typed slot keeps
+//!   its objects after the closure.
 //! * **The main model thread may use the pool.** Loom also drops the main
 //!   thread's thread-locals, after the model closure returns and before it
 //!   checks for leaked objects, so the main thread's cache is handed back
@@ -69,7 +77,8 @@ const MIGRATION: usize = 4;
 const TEARDOWN_GUARDS: usize = 5;
 const TEARDOWN_HOLDERS: usize = 6;
 const RESTORING: usize = 7;
-const MODELS: usize = 8;
+const SLOTTED: usize = 8;
+const MODELS: usize = 9;
 
 /// Counts itself in `LIVE[M]` from construction to drop.
 struct Tracked<const M: usize>(());
@@ -510,5 +519,74 @@ fn guard_dropped_by_a_thread_local_destructor() {
         assert_quiescent(holder_stats);
         assert_eq!(holder_stats.evictions, 1, "the exit found the store full: {holder_stats:?}");
         assert_eq!(live::<TEARDOWN_HOLDERS>(), holder_stats.idle);
+    });
+}
+
+/// A type whose pool reaches its caches as a `#[derive(Poolable)]` type's
+/// does: through a typed slot of its own (`Reset::__thread_slot`), which an
+/// exit hook hands back when its thread exits (`sync::at_thread_exit`).
+/// `__thread_slot` takes no arguments, so the iteration's pool waits in a
+/// std static (instrumentation, as `LIVE`).
+struct Slotted {
+    _tracked: Tracked<SLOTTED>,
+}
+
+static SLOTTED_POOL: std::sync::Mutex<Option<&'static Pool<Slotted>>> = std::sync::Mutex::new(None);
+
+impl Reset for Slotted {
+    fn reset(&mut self) {}
+
+    fn __thread_slot() -> Option<crate::local::TypedSlot<Self>> {
+        crate::sync::thread_local_const! {
+            static SLOT: crate::local::ThreadSlot<Slotted> = crate::local::ThreadSlot::new();
+        }
+        let pool = SLOTTED_POOL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(crate::pool::thread_slot(&SLOT, pool.expect("the model sets the pool first")))
+    }
+}
+
+/// The derived path: a thread takes and returns through its typed slot and
+/// exits, its hook handing the slot's objects back to the shared store,
+/// while the main thread takes three objects through its own slot (refilling
+/// from the store, racing the hand-back) and returns them (the third spills
+/// its cache into the store). Every object ends idle, where the pool can
+/// reach it, or dropped.
+#[test]
+fn derived_path_take_return_and_thread_exit() {
+    check::<SLOTTED>("derived_path_take_return_and_thread_exit", 4, || {
+        LIVE[SLOTTED].store(0, SeqCst);
+        ITERATIONS[SLOTTED].fetch_add(1, SeqCst);
+        let pool = leak(Pool::with_config(
+            || Slotted { _tracked: Tracked::new() },
+            PoolConfig::named("loom_slotted").cache_size(2).max_idle(4),
+        ));
+        *SLOTTED_POOL.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(pool);
+
+        let worker = crate::sync::spawn(move || {
+            let a = pool.get();
+            let b = pool.get();
+            drop(a);
+            drop(b);
+            assert_eq!(pool.local_idle(), 2, "both wait in the slot until the thread exits");
+        });
+
+        let taken = [pool.get(), pool.get(), pool.get()];
+        drop(taken);
+        let during = pool.stats();
+
+        worker.join().unwrap(); // the hooks ran before the thread's closure returned
+
+        let after = pool.stats();
+        assert_monotone(during, after);
+        assert_quiescent(after);
+        assert_eq!(
+            (pool.shared_idle() + pool.local_idle()) as u64,
+            after.idle,
+            "the exited thread's objects are in the store: {after:?}"
+        );
+        assert_eq!(live::<SLOTTED>(), after.idle, "every object not idle was dropped");
+        // At most five objects, room for four in the store and two in the
+        // main thread's cache: the hand-back kept every one.
+        assert_eq!(after.evictions, 0, "{after:?}");
     });
 }
