@@ -56,6 +56,21 @@
 // primitives cannot be, are left out; what only they use is then unused.
 #![cfg_attr(loom, allow(dead_code))]
 
+// The modules, from the bottom up; each imports only modules above it in
+// this list (`scripts/module-graph.py` checks that there is no cycle):
+//
+//   sync                 std or loom: atomics, locks, thread-locals, exit hooks
+//   config, store, stats, fresh, registry
+//                        bounds, the shared store, counters, what the
+//                        constructor makes, every pool for the metrics
+//   shared               `Shared<T>`: what a pool's threads share
+//   local                per-thread caches: the table and typed slots
+//   reset, recycle, reset_features, derive_support
+//                        the `Reset` trait and what implements it
+//   route                which cache serves a pool: decided once
+//   pool, guard          `Pool<T>` and `Pooled<T>`: take and return
+//   buffer, json, metrics
+//                        built on pools and their counters
 #[cfg(not(loom))]
 mod buffer;
 mod config;

@@ -59,8 +59,8 @@ use crate::Reset;
 /// A hand-built pool finds the calling thread's cache in a per-thread table
 /// indexed by pool id; the pool of a `#[derive(Poolable)]` type reaches it
 /// through a `thread_local!` the derive generates for that type, which saves
-/// over a third of the instructions of a take/return cycle (BENCHMARKS.md,
-/// "Instructions per cycle").
+/// over a third of the instructions of a take/return cycle
+/// (`scripts/callgrind-engine.sh`).
 pub struct Pool<T> {
     create: fn() -> T,
     shared: Shared<T>,
