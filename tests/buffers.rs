@@ -66,6 +66,8 @@ impl Serial {
             oversized: now.oversized - then.oversized,
             panic: now.panic - then.panic,
             detached: now.detached - then.detached,
+            disabled: now.disabled - then.disabled,
+            chaos: now.chaos - then.chaos,
         }
     }
 }

@@ -23,7 +23,10 @@ fn stats_serialise_with_their_field_names() {
         serde_json::json!({"hits": 1, "misses": 2, "returns": 3, "discards": 0, "evictions": 0, "idle": 0, "in_use": 0})
     );
     let discards = serde_json::to_value(poolable::Discards { full: 1, ..Default::default() }).unwrap();
-    assert_eq!(discards, serde_json::json!({"full": 1, "oversized": 0, "panic": 0, "detached": 0}));
+    assert_eq!(
+        discards,
+        serde_json::json!({"full": 1, "oversized": 0, "panic": 0, "detached": 0, "disabled": 0, "chaos": 0})
+    );
 }
 
 #[cfg(feature = "json")]

@@ -67,7 +67,7 @@ fn snapshot_lists_each_pool_with_its_stats() {
     let entry = all.iter().find(|p| p.name == "m_snapshot").expect("the pool is listed");
     assert_eq!(entry.stats, pool.stats());
     assert_eq!(entry.discards, pool.discards());
-    let Discards { full, oversized, panic, detached } = entry.discards;
+    let Discards { full, oversized, panic, detached, .. } = entry.discards;
     assert!(full > 0 && oversized == 1 && panic == 1 && detached == 1, "{:?}", entry.discards);
     assert!(entry.stats.evictions > 0 && entry.stats.idle == 1 && entry.stats.in_use == 1);
 }
@@ -220,6 +220,8 @@ mod prometheus_export {
             (n("pool_discards_total/oversized"), discards.oversized),
             (n("pool_discards_total/panic"), discards.panic),
             (n("pool_discards_total/detached"), discards.detached),
+            (n("pool_discards_total/disabled"), discards.disabled),
+            (n("pool_discards_total/chaos"), discards.chaos),
             (n("pool_evictions_total"), stats.evictions),
             (n("pool_idle_objects"), stats.idle),
             (n("pool_in_use_objects"), stats.in_use),
@@ -248,7 +250,7 @@ mod prometheus_export {
         assert_eq!(scraped.of_pool("m_values"), expected("", pool.stats(), pool.discards()));
         // Every discard reason has a series, even at zero, and the split adds up.
         let stats = pool.stats();
-        let by_reason: f64 = ["full", "oversized", "panic", "detached"]
+        let by_reason: f64 = poolable::Discards::REASONS
             .iter()
             .map(|r| scraped.value("pool_discards_total", &[("pool", "m_values"), ("reason", r)]).unwrap())
             .sum();
@@ -424,6 +426,8 @@ mod prometheus_export {
         d.oversized += discards.oversized;
         d.panic += discards.panic;
         d.detached += discards.detached;
+        d.disabled += discards.disabled;
+        d.chaos += discards.chaos;
     }
 
     #[test]

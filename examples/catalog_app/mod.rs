@@ -398,12 +398,12 @@ fn print_pools(out: &mut dyn Write) -> io::Result<()> {
             continue;
         }
         let d = pool.discards;
-        let discards: Vec<String> =
-            [("full", d.full), ("oversized", d.oversized), ("panic", d.panic), ("detached", d.detached)]
-                .into_iter()
-                .filter(|&(_, n)| n > 0)
-                .map(|(reason, n)| format!("{reason} {}", grouped(n as f64)))
-                .collect();
+        let discards: Vec<String> = d
+            .by_reason()
+            .into_iter()
+            .filter(|&(_, n)| n > 0)
+            .map(|(reason, n)| format!("{reason} {}", grouped(n as f64)))
+            .collect();
         outgrown |= is_buffer(&pool.name) && d.oversized > 0;
         writeln!(
             out,

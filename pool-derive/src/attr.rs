@@ -32,6 +32,8 @@ pub struct StructAttrs {
     pub name: Option<LitStr>,
     pub max_idle: Option<Expr>,
     pub max_retained_bytes: Option<Expr>,
+    pub cache_size: Option<Expr>,
+    pub enabled: Option<syn::LitBool>,
     pub new: Option<Path>,
     pub krate: Option<Path>,
 }
@@ -61,8 +63,9 @@ pub struct FieldAttrs {
     key: Option<Ident>,
 }
 
-const STRUCT_KEYS: &[&str] = &["name", "max_idle", "max_retained_bytes", "new", "crate"];
-const POOL_KEYS: &[&str] = &["name", "max_idle", "max_retained_bytes", "new"];
+const STRUCT_KEYS: &[&str] =
+    &["name", "max_idle", "max_retained_bytes", "cache_size", "enabled", "new", "crate"];
+const POOL_KEYS: &[&str] = &["name", "max_idle", "max_retained_bytes", "cache_size", "enabled", "new"];
 const FIELD_KEYS: &[&str] = &["skip", "default", "reset"];
 
 /// How each argument is written, for messages.
@@ -71,6 +74,8 @@ fn example(key: &str) -> &'static str {
         "name" => "name = \"table_response\"",
         "max_idle" => "max_idle = 512",
         "max_retained_bytes" => "max_retained_bytes = 65536",
+        "cache_size" => "cache_size = 64",
+        "enabled" => "enabled = false",
         "new" => "new = path::to::constructor",
         "crate" => "crate = path::to::poolable",
         "skip" => "skip",
@@ -183,13 +188,21 @@ pub fn struct_attrs(derive: Derive, attrs: &[Attribute], errors: &mut Errors) ->
                     }
                 }
             }
-            "max_idle" | "max_retained_bytes" => {
+            "max_idle" | "max_retained_bytes" | "cache_size" => {
                 if let Some(expr) = parse_value::<Expr>(&key, tokens, "an integer", errors) {
                     if let Some(expr) = integer(&key, expr, errors) {
-                        let slot =
-                            if name == "max_idle" { &mut out.max_idle } else { &mut out.max_retained_bytes };
+                        let slot = match name.as_str() {
+                            "max_idle" => &mut out.max_idle,
+                            "cache_size" => &mut out.cache_size,
+                            _ => &mut out.max_retained_bytes,
+                        };
                         set(slot, expr, &key, errors);
                     }
+                }
+            }
+            "enabled" => {
+                if let Some(lit) = parse_value::<syn::LitBool>(&key, tokens, "`true` or `false`", errors) {
+                    set(&mut out.enabled, lit, &key, errors);
                 }
             }
             "new" => {

@@ -99,6 +99,8 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 }
             };
             let max_idle = input.attrs.max_idle.iter();
+            let cache_size = input.attrs.cache_size.iter();
+            let enabled = input.attrs.enabled.iter();
             let max_retained_bytes = input.attrs.max_retained_bytes.iter();
             let drop_guard = format_ident!(
                 "__PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField",
@@ -120,6 +122,8 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                     #create,
                     #private::PoolConfig::new(#label)
                         #(.max_idle(#max_idle))*
+                        #(.cache_size(#cache_size))*
+                        #(.enabled(#enabled))*
                         #(.max_retained_bytes(#max_retained_bytes))*,
                 );
                 #private::thread_local! {

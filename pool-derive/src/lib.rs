@@ -24,7 +24,7 @@
 //! ```
 //!
 //! Struct arguments: `name = "label"`, `max_idle = N`, `max_retained_bytes = N`,
-//! `new = path` (a `fn() -> Self`; `Self::new` works), `crate = path`. Field
+//! `cache_size = N`, `enabled = false`, `new = path` (a `fn() -> Self`; `Self::new` works), `crate = path`. Field
 //! arguments, at most one per field: `skip`, `default`, `reset = path` (a
 //! `fn(&mut T)`). `retained_bytes` sums the fields reset through `Reset`.
 //!
@@ -166,6 +166,8 @@ use crate::ctxt::Errors;
 /// | `name = "label"` | the struct's name | the `pool` label of its metrics; must not be empty |
 /// | `max_idle = N` | 1024 | idle objects the shared store keeps (`PoolConfig::max_idle`) |
 /// | `max_retained_bytes = N` | 65536 | objects keeping more heap after their reset are dropped (`oversized`) |
+/// | `cache_size = N` | 32 | idle objects each thread's cache keeps (`PoolConfig::cache_size`); 0: none |
+/// | `enabled = false` | `true` | the kill switch: every take creates, every return drops (`disabled`) (`PoolConfig::enabled`) |
 /// | `new = path` | `Default::default` | the constructor on a miss, a `fn() -> Self` (`Self::new` works); what a reused object is restored to |
 /// | `crate = path` | `::poolable` | where generated code finds `poolable` when it is renamed or re-exported |
 ///

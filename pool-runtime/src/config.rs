@@ -2,6 +2,10 @@
 
 use std::borrow::Cow;
 
+/// 2^32: a chaos fraction's unit, against which a 32-bit random draw is
+/// compared.
+pub(crate) const CHAOS_SCALE: f64 = 4_294_967_296.0;
+
 /// How a [`Pool`](crate::Pool) is named and bounded.
 ///
 /// Built with `const` methods, so a configured pool can live in a `static`:
@@ -40,12 +44,29 @@ use std::borrow::Cow;
 /// * `max_retained_bytes`: an object whose [`Reset::retained_bytes`](crate::Reset::retained_bytes)
 ///   exceeds it after its reset is dropped on return (`oversized`).
 ///   `usize::MAX` disables the check.
+///
+/// # Switches
+///
+/// * [`enabled(false)`](Self::enabled) turns the pool off: every take creates
+///   and every return drops (a `disabled` discard). `POOLABLE_DISABLE=1` in
+///   the environment does the same for every pool.
+/// * [`chaos(fraction)`](Self::chaos) drops that share of returns at random
+///   (a `chaos` discard), for tests; `POOLABLE_CHAOS=fraction` sets it for
+///   every pool that does not set its own.
+///
+/// Both environment variables are read once, at the first use of any pool
+/// (see [`diagnostics`](crate::diagnostics)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PoolConfig {
     name: Cow<'static, str>,
     max_idle: usize,
     max_retained_bytes: usize,
     cache_size: usize,
+    enabled: bool,
+    /// The share of returns to drop, in units of 2^-32 (so that the config
+    /// stays `Eq` and the draw is an integer compare); `None` defers to
+    /// `POOLABLE_CHAOS`.
+    chaos: Option<u64>,
 }
 
 impl PoolConfig {
@@ -70,6 +91,8 @@ impl PoolConfig {
             max_idle: Self::DEFAULT_MAX_IDLE,
             max_retained_bytes: Self::DEFAULT_MAX_RETAINED_BYTES,
             cache_size: Self::DEFAULT_CACHE_SIZE,
+            enabled: true,
+            chaos: None,
         }
     }
 
@@ -100,6 +123,54 @@ impl PoolConfig {
         self
     }
 
+    /// Turns the pool off (`false`) or on: off, every take creates a new
+    /// object and every return drops it, counted as misses and `disabled`
+    /// discards, so that the counters and their identities stay exact.
+    /// `POOLABLE_DISABLE=1` turns every pool off, whatever this says.
+    ///
+    /// ```
+    /// use poolable::{Pool, PoolConfig};
+    ///
+    /// static OFF: Pool<String> = Pool::with_config(String::new, PoolConfig::new("off").enabled(false));
+    /// drop(OFF.get());
+    /// drop(OFF.get());
+    /// let (stats, discards) = (OFF.stats(), OFF.discards());
+    /// assert_eq!((stats.misses, stats.hits, stats.idle, discards.disabled), (2, 0, 0, 2));
+    /// ```
+    #[must_use]
+    pub const fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+
+    /// Drops `fraction` of the returns at random (`chaos` discards), as Go's
+    /// `sync.Pool` drops a quarter of its `Put`s under the race detector: a
+    /// testing aid, so that code relying on getting the same object back, or
+    /// on state surviving a return, fails in tests rather than in
+    /// production. Its returns and takes leave the inline path, which costs
+    /// the pool's other users nothing.
+    ///
+    /// Overrides `POOLABLE_CHAOS` for this pool; `0.0` turns chaos off.
+    ///
+    /// # Panics
+    ///
+    /// If `fraction` is not within `0.0..=1.0` (NaN included): a compile
+    /// error for a pool in a `static`.
+    ///
+    /// ```
+    /// use poolable::{Pool, PoolConfig};
+    ///
+    /// static FLAKY: Pool<Vec<u8>> = Pool::with_config(Vec::new, PoolConfig::new("flaky").chaos(1.0));
+    /// drop(FLAKY.get());
+    /// assert_eq!(FLAKY.discards().chaos, 1);
+    /// ```
+    #[must_use]
+    pub const fn chaos(mut self, fraction: f64) -> Self {
+        assert!(fraction >= 0.0 && fraction <= 1.0, "PoolConfig::chaos takes a fraction within 0.0..=1.0");
+        self.chaos = Some((fraction * CHAOS_SCALE) as u64);
+        self
+    }
+
     /// The metrics label.
     pub fn name(&self) -> &str {
         &self.name
@@ -118,6 +189,22 @@ impl PoolConfig {
     /// The configured bound of each thread's cache.
     pub const fn get_cache_size(&self) -> usize {
         self.cache_size
+    }
+
+    /// Whether the pool is on, as configured (`POOLABLE_DISABLE` aside).
+    pub const fn get_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The share of returns dropped at random, if this configuration sets one
+    /// (`None`: `POOLABLE_CHAOS` decides).
+    pub fn get_chaos(&self) -> Option<f64> {
+        self.chaos.map(|threshold| threshold as f64 / CHAOS_SCALE)
+    }
+
+    /// The chaos threshold in units of 2^-32, if set.
+    pub(crate) const fn chaos_threshold(&self) -> Option<u64> {
+        self.chaos
     }
 
     /// What a thread's cache really holds at most:

@@ -12,7 +12,7 @@ impl<T: Reset + Send + 'static> Pooled<T> {
     /// Keeps the object and never returns it; the pool counts a `detached`
     /// discard.
     pub fn detach(mut this: Self) -> T {
-        let object = this.object.take().expect("a live guard holds its object");
+        let object = this.take_out().expect("a live guard holds its object");
         this.pool.count(Event::Detached);
         *object
     }
@@ -22,7 +22,7 @@ impl<T: Reset + Send + 'static> Pooled<T> {
     /// (the byte buffers move a buffer that grew to another class).
     /// Only the byte buffers use it.
     pub(crate) fn leave(mut this: Self, event: Event) -> Box<T> {
-        let object = this.object.take().expect("a live guard holds its object");
+        let object = this.take_out().expect("a live guard holds its object");
         this.pool.count(event);
         object
     }

@@ -60,9 +60,10 @@
 // this list (`scripts/module-graph.py` checks that there is no cycle):
 //
 //   sync                 std or loom: atomics, locks, thread-locals, exit hooks
-//   config, store, stats, fresh, registry
-//                        bounds, the shared store, counters, what the
-//                        constructor makes, every pool for the metrics
+//   config, switches, store, stats, fresh, registry, diagnostics
+//                        bounds, the environment's switches, the shared
+//                        store, counters, what the constructor makes,
+//                        every pool for the metrics
 //   shared               `Shared<T>`: what a pool's threads share
 //   local                per-thread caches: the table and typed slots
 //   reset, recycle, reset_features, derive_support
@@ -75,6 +76,7 @@
 mod buffer;
 mod config;
 mod derive_support;
+pub mod diagnostics;
 mod fresh;
 mod guard;
 mod local;
@@ -88,6 +90,7 @@ mod route;
 mod shared;
 mod stats;
 mod store;
+mod switches;
 mod sync;
 
 #[cfg(all(test, loom))]
@@ -113,8 +116,10 @@ pub trait Poolable: Reset + Send + Sized + 'static {
     /// The type's pool.
     fn pool() -> &'static Pool<Self>;
 
-    /// Takes an object from the type's pool.
+    /// Takes an object from the type's pool (`#[track_caller]`, as
+    /// [`Pool::get`]).
     #[inline(always)]
+    #[track_caller]
     fn pooled() -> Pooled<Self> {
         Self::pool().get()
     }

@@ -237,11 +237,13 @@ impl<T: Send + 'static> LocalCache<T> {
         }
         let pool = owner.shared;
         pool.id();
-        let capacity = pool.config().local_capacity();
+        // A pool switched off keeps nothing: no room, so every return goes
+        // to the slow path, which drops it.
+        let capacity = if pool.enabled() { pool.config().local_capacity() } else { 0 };
         let spare = if capacity > 0 { pool.store().take_spare() } else { None };
         let storage = spare.unwrap_or_else(|| Vec::with_capacity(capacity));
         debug_assert_eq!(storage.capacity(), capacity, "a spare has a cache's capacity");
-        if pool.returns_by_reset() {
+        if pool.returns_inline() {
             self.objects = storage;
         } else {
             self.restored = storage;
@@ -295,14 +297,15 @@ impl<T: Send + 'static> LocalCache<T> {
                 return Some(object);
             }
         }
-        let mut store = pool.store();
-        let storage = self.storage();
-        let object = if awake && storage.capacity() > 0 {
-            store.refill(storage, pool.config().batch());
+        let object = if awake && self.storage().capacity() > 0 {
+            let mut store = pool.store();
+            store.refill(self.storage(), pool.config().batch());
             drop(store);
-            storage.pop()
+            self.storage().pop()
+        } else if pool.enabled() {
+            pool.store().pop()
         } else {
-            store.pop()
+            None // a pool switched off keeps nothing: not worth the lock
         };
         if object.is_some() {
             self.count_on(pool, Event::Hit);
@@ -381,7 +384,7 @@ impl<T: Send + 'static> LocalCache<T> {
     /// Hands a cache that woke before its pool knew whether it must restore
     /// over to the inline paths, once the pool knows it need not.
     fn promote(&mut self, pool: &'static Shared<T>) {
-        if self.restored.capacity() > 0 && pool.returns_by_reset() {
+        if self.restored.capacity() > 0 && pool.returns_inline() {
             self.objects = std::mem::take(&mut self.restored);
         }
     }

@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::mem::ManuallyDrop;
+use std::panic::Location;
 
 use crate::config::PoolConfig;
+use crate::diagnostics;
 use crate::local::{LocalCache, ThreadSlot, TypedSlot};
 use crate::route::{route, Route};
 use crate::shared::Shared;
@@ -85,8 +87,11 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// Takes an idle object, or creates one if none is idle.
     ///
     /// The hit path takes no lock and allocates nothing: it pops from the
-    /// calling thread's cache.
+    /// calling thread's cache. `#[track_caller]`: with take-site tracking on
+    /// (see [`diagnostics`](crate::diagnostics)), the take is recorded at the
+    /// caller's line.
     #[inline(always)]
+    #[track_caller]
     pub fn get(&'static self) -> Pooled<T> {
         // The slow paths give a `Box`, not a guard: the guard is built in
         // one place, from a pointer known not to be null on every path, so
@@ -96,7 +101,26 @@ impl<T: Reset + Send + 'static> Pool<T> {
             Some(None) => self.create_counted(),
             None => self.get_slow(),
         };
+        if diagnostics::tracking() {
+            self.took(&object, Location::caller());
+        }
         Pooled::new(object, self)
+    }
+
+    /// Records a take for [`diagnostics`](crate::diagnostics): one call out
+    /// of line, so that the test of the flag is all the take path holds.
+    #[cold]
+    #[inline(never)]
+    fn took(&'static self, object: &T, site: &'static Location<'static>) {
+        diagnostics::took(self.shared.id(), object, site);
+    }
+
+    /// Forgets the take of a guard that leaves the pool (see
+    /// [`took`](Self::took)).
+    #[cold]
+    #[inline(never)]
+    fn returned(&'static self, address: usize) {
+        diagnostics::returned(self.shared.id(), address);
     }
 
     /// Where this thread keeps this pool's cache (see `route`).
@@ -185,15 +209,18 @@ impl<T: Reset + Send + 'static> Pool<T> {
         // drop glue of its own, and adds no second unwinding cleanup next to
         // `DiscardOnPanic`'s. `None` once the object has left.
         let mut held = ManuallyDrop::new(Some(object));
-        let reset = !std::thread::panicking();
-        if reset
+        // A panicking thread, and every return while take-site tracking is
+        // on, go to the slow path untouched: one more test on the branch
+        // that already leads there.
+        let inline = !std::thread::panicking() && !diagnostics::tracking();
+        if inline
             && self.reset_and_measure(&mut held, Stage::Inline)
             && self.route().with_hot(&self.shared, |cache, _| cache.put_if_room(&mut held)) == Some(true)
         {
             return;
         }
         if let Some(object) = held.take() {
-            self.put_slow(object, reset);
+            self.put_slow(object, inline);
         }
     }
 
@@ -203,9 +230,15 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[cold]
     #[inline(never)]
     fn put_slow(&'static self, object: Box<T>, already_reset: bool) {
+        if diagnostics::tracking() {
+            self.returned(diagnostics::address(&*object));
+        }
         let mut held = Some(object);
         if !already_reset && std::thread::panicking() {
             return self.discard(held, Event::Panic);
+        }
+        if let Some(why) = self.shared.refusal() {
+            return self.discard(held, why);
         }
         let stage = if already_reset { Stage::SlowAlreadyReset } else { Stage::Slow };
         if !self.reset_and_measure(&mut held, stage) {
@@ -276,7 +309,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     }
 
     /// Drops an object that is not kept (its state is whatever a panic left,
-    /// or it is oversized), counting why.
+    /// it is oversized, the pool is off, chaos drew it), counting why.
     #[cold]
     #[inline(never)]
     fn discard(&'static self, object: Option<Box<T>>, why: Event) {
@@ -344,6 +377,12 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// How many idle objects the shared store holds.
     pub fn shared_idle(&self) -> usize {
         self.shared.store().len()
+    }
+
+    /// The guards of this pool that are out, per call site, while take-site
+    /// tracking is on (see [`diagnostics`](crate::diagnostics)).
+    pub fn outstanding(&'static self) -> Vec<diagnostics::Outstanding> {
+        diagnostics::outstanding_of(Some(self.shared.id()))
     }
 
     /// Its id, registering it: for the loom models, which order
@@ -452,12 +491,24 @@ impl<T: Reset + Send + 'static> Pooled<T> {
     fn new(object: Box<T>, pool: &'static Pool<T>) -> Self {
         Self { object: ManuallyDrop::new(Some(object)), pool }
     }
+
+    /// Takes the object out of a guard that leaves the pool (detached, or
+    /// routed elsewhere by its owner), forgetting its take if it was tracked.
+    pub(crate) fn take_out(&mut self) -> Option<Box<T>> {
+        let object = self.object.take()?;
+        if diagnostics::tracking() {
+            self.pool.returned(diagnostics::address(&*object));
+        }
+        Some(object)
+    }
 }
 
 impl<T: Reset + Send + 'static> Drop for Pooled<T> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(object) = self.object.take() {
+            // A jump out of line, so that the inline return is all the drop
+            // glue holds besides one test of a flag.
             self.pool.give_back(object);
         }
     }

@@ -9,10 +9,12 @@
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::config::PoolConfig;
+use crate::diagnostics;
 use crate::fresh::Fresh;
 use crate::registry::{self, Entry};
 use crate::stats::{Counters, Counts, Event};
 use crate::store::Store;
+use crate::switches;
 use crate::sync::{lock, Mutex, MutexGuard};
 
 /// The state a pool's threads share.
@@ -27,6 +29,21 @@ pub(crate) struct Shared<T> {
     /// Whether a return is `reset` alone, or a restore to the constructor's
     /// values (see `fresh`).
     pub(crate) fresh: Fresh,
+    /// What the configuration and the environment switch on: learnt at the
+    /// first question and kept, since neither changes (see [`Switched`]).
+    /// std's even under loom: every thread computes the same value.
+    switched: std::sync::atomic::AtomicU8,
+}
+
+/// The values of [`Shared::switched`].
+struct Switched;
+
+impl Switched {
+    const UNKNOWN: u8 = 0;
+    /// Neither switch: the usual pool.
+    const NONE: u8 = 1;
+    const DISABLED: u8 = 2;
+    const CHAOS: u8 = 3;
 }
 
 impl<T> Shared<T> {
@@ -37,6 +54,7 @@ impl<T> Shared<T> {
                 store: Mutex::new(Store::new(config.get_max_idle(), config.batch())),
                 counters: Counters::new(),
                 fresh: Fresh::new(),
+                switched: std::sync::atomic::AtomicU8::new(Switched::UNKNOWN),
                 config,
             }
         }
@@ -65,10 +83,62 @@ impl<T> Shared<T> {
         self.counters.shared().bump_shared(event, n);
     }
 
-    /// Whether a return is `reset` alone: then a thread's cache gives the
-    /// inline return path room (see `fresh`).
-    pub(crate) fn returns_by_reset(&self) -> bool {
-        self.fresh.is_plain()
+    /// Which switch is on: [`Switched::NONE`], `DISABLED` or `CHAOS`.
+    #[inline]
+    fn switched(&self) -> u8 {
+        match self.switched.load(Relaxed) {
+            Switched::UNKNOWN => self.learn_switches(),
+            known => known,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn learn_switches(&self) -> u8 {
+        let switched = if !self.config.get_enabled() || switches::environment().disabled {
+            Switched::DISABLED
+        } else if self.chaos_threshold().is_some() {
+            Switched::CHAOS
+        } else {
+            Switched::NONE
+        };
+        self.switched.store(switched, Relaxed);
+        switched
+    }
+
+    /// The share of returns chaos drops, in units of 2^-32, if any.
+    fn chaos_threshold(&self) -> Option<u64> {
+        self.config.chaos_threshold().or(switches::environment().chaos).filter(|&threshold| threshold > 0)
+    }
+
+    /// Whether the pool keeps objects at all (`PoolConfig::enabled`,
+    /// `POOLABLE_DISABLE`).
+    pub(crate) fn enabled(&self) -> bool {
+        self.switched() != Switched::DISABLED
+    }
+
+    /// Whether returns may end on the inline path: a return is `reset`
+    /// alone (see `fresh`) and no chaos draw is due. A thread's cache then
+    /// gives the inline paths room.
+    pub(crate) fn returns_inline(&self) -> bool {
+        self.fresh.is_plain() && self.switched() != Switched::CHAOS
+    }
+
+    /// Why a return is dropped before anything else, if it is: the pool is
+    /// off, or chaos drew it.
+    #[inline]
+    pub(crate) fn refusal(&self) -> Option<Event> {
+        match self.switched() {
+            Switched::NONE => None,
+            Switched::DISABLED => Some(Event::Disabled),
+            _ => self.chaos_draw(),
+        }
+    }
+
+    #[cold]
+    fn chaos_draw(&self) -> Option<Event> {
+        let threshold = self.chaos_threshold()?;
+        (switches::draw() < threshold).then_some(Event::Chaos)
     }
 
     /// An idle object from the shared store, counted as a hit: the take of
@@ -108,7 +178,10 @@ impl<T: Send + 'static> Shared<T> {
         // Relaxed: the id is only an index; what it indexes is read under
         // the registry's lock or lives in this thread's own table.
         match self.id.load(Relaxed) {
-            registry::UNREGISTERED => registry::register(self, &self.id),
+            registry::UNREGISTERED => {
+                diagnostics::environment_applied();
+                registry::register(self, &self.id)
+            }
             id => id,
         }
     }

@@ -54,12 +54,41 @@ pub struct Discards {
     pub panic: u64,
     /// Its guard was [`detach`](crate::Pooled::detach)ed.
     pub detached: u64,
+    /// The pool is switched off (`POOLABLE_DISABLE`, [`PoolConfig::enabled`](crate::PoolConfig::enabled)):
+    /// every return is dropped.
+    pub disabled: u64,
+    /// Dropped at random to test that no code relies on reuse
+    /// (`POOLABLE_CHAOS`, [`PoolConfig::chaos`](crate::PoolConfig::chaos)).
+    pub chaos: u64,
 }
 
 impl Discards {
+    /// The reasons, as the `reason` label of `pool_discards_total` names
+    /// them, in the order of [`by_reason`](Self::by_reason).
+    pub const REASONS: [&'static str; 6] = ["full", "oversized", "panic", "detached", "disabled", "chaos"];
+
     /// All discards, whatever the reason.
     pub const fn total(&self) -> u64 {
-        self.full + self.oversized + self.panic + self.detached
+        self.full + self.oversized + self.panic + self.detached + self.disabled + self.chaos
+    }
+
+    /// Each reason's label (see [`REASONS`](Self::REASONS)) and count.
+    ///
+    /// ```
+    /// let discards = poolable::Discards { full: 2, ..Default::default() };
+    /// assert_eq!(discards.by_reason()[0], ("full", 2));
+    /// assert_eq!(discards.by_reason().iter().map(|(_, n)| n).sum::<u64>(), discards.total());
+    /// ```
+    pub const fn by_reason(&self) -> [(&'static str, u64); 6] {
+        let [full, oversized, panic, detached, disabled, chaos] = Self::REASONS;
+        [
+            (full, self.full),
+            (oversized, self.oversized),
+            (panic, self.panic),
+            (detached, self.detached),
+            (disabled, self.disabled),
+            (chaos, self.chaos),
+        ]
     }
 }
 
@@ -75,12 +104,14 @@ pub(crate) enum Event {
     Oversized,
     Panic,
     Detached,
+    Disabled,
+    Chaos,
     Evicted,
 }
 
 impl Event {
     /// How many there are.
-    pub(crate) const COUNT: usize = 8;
+    pub(crate) const COUNT: usize = 10;
 
     const ALL: [Event; Event::COUNT] = [
         Event::Hit,
@@ -90,6 +121,8 @@ impl Event {
         Event::Oversized,
         Event::Panic,
         Event::Detached,
+        Event::Disabled,
+        Event::Chaos,
         Event::Evicted,
     ];
 }
@@ -110,6 +143,8 @@ impl Counts {
             oversized: self.get(Event::Oversized),
             panic: self.get(Event::Panic),
             detached: self.get(Event::Detached),
+            disabled: self.get(Event::Disabled),
+            chaos: self.get(Event::Chaos),
         }
     }
 
@@ -138,6 +173,8 @@ impl Counts {
         counts.0[Event::Oversized as usize] = discards.oversized;
         counts.0[Event::Panic as usize] = discards.panic;
         counts.0[Event::Detached as usize] = discards.detached;
+        counts.0[Event::Disabled as usize] = discards.disabled;
+        counts.0[Event::Chaos as usize] = discards.chaos;
         counts
     }
 }

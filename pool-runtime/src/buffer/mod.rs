@@ -30,6 +30,7 @@ use retention::Verdict;
 /// assert!(out.capacity() >= 4096);
 /// ```
 #[inline]
+#[track_caller]
 pub fn buffer() -> PooledBuffer {
     PooledBuffer::take(0)
 }
@@ -44,6 +45,7 @@ pub fn buffer() -> PooledBuffer {
 /// assert_eq!(schema.class_size(), Some(64 * 1024));
 /// ```
 #[inline]
+#[track_caller]
 pub fn buffer_with_capacity(capacity: usize) -> PooledBuffer {
     match class::for_request(capacity) {
         Some(class) => PooledBuffer::take(class),
@@ -112,6 +114,7 @@ impl PooledBuffer {
     pub const MAX_POOLED_CAPACITY: usize = class::MAX_CAPACITY;
 
     #[inline]
+    #[track_caller]
     fn take(class: usize) -> Self {
         let (bytes, home) = Home::take(class);
         Self { bytes, home: Some(home) }
@@ -171,6 +174,7 @@ impl PooledBuffer {
 impl Home {
     /// Takes a buffer of class `class`: its bytes, and the slot they go back into.
     #[inline]
+    #[track_caller]
     fn take(class: usize) -> (Vec<u8>, Self) {
         let mut slot = POOLS[class].get();
         let bytes = mem::take(&mut slot.bytes);

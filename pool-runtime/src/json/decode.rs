@@ -8,6 +8,7 @@ use crate::{Poolable, Pooled, Reset};
 
 /// Takes an object from `T`'s pool and deserialises `input` into it in
 /// place (see [Semantics](crate::json#semantics)).
+#[track_caller]
 pub fn from_slice<T: Poolable + DeserializeOwned>(input: &[u8]) -> Result<Pooled<T>, serde_json::Error> {
     let mut object = T::pooled();
     // On an error, `object` goes back to the pool, which resets it.
@@ -16,6 +17,7 @@ pub fn from_slice<T: Poolable + DeserializeOwned>(input: &[u8]) -> Result<Pooled
 }
 
 /// [`from_slice`] for a `&str`.
+#[track_caller]
 pub fn from_str<T: Poolable + DeserializeOwned>(input: &str) -> Result<Pooled<T>, serde_json::Error> {
     let mut object = T::pooled();
     decode(Deserializer::new(StrRead::new(input)), &mut *object)?;

@@ -23,6 +23,7 @@ fn expect_next(remembered: usize, len: usize) -> usize {
 /// Serialises `value` as JSON into a pooled buffer, from the class of this
 /// thread's recent outputs (see [Which class](crate::json#which-class)).
 #[inline]
+#[track_caller]
 pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
     let expected = EXPECTED_LEN.with(Cell::get);
     let mut out = buffer_with_capacity(expected);
@@ -33,6 +34,7 @@ pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_js
 
 /// Like [`to_vec`], from the class that holds `capacity` bytes.
 #[inline]
+#[track_caller]
 pub fn to_vec_with_capacity<T: ?Sized + Serialize>(
     value: &T,
     capacity: usize,
@@ -43,6 +45,7 @@ pub fn to_vec_with_capacity<T: ?Sized + Serialize>(
 }
 
 /// Serialises `value` as pretty-printed JSON into a pooled buffer.
+#[track_caller]
 pub fn to_vec_pretty<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
     let mut out = crate::buffer();
     serde_json::to_writer_pretty(&mut *out, value)?;

@@ -3,7 +3,7 @@
 use crate::stats::{Counts, Discards};
 
 /// The `reason` label values of `pool_discards_total`, in the order exported.
-pub(crate) const REASONS: [&str; 4] = ["full", "oversized", "panic", "detached"];
+pub(crate) const REASONS: [&str; 6] = Discards::REASONS;
 
 /// One exported metric family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl Series {
             Series::Returns => "Objects reset and kept by the pool for reuse.",
             Series::Discards => {
                 "Objects dropped instead of kept when their guard was dropped, by reason \
-                 (full, oversized, panic, detached)."
+                 (full, oversized, panic, detached, disabled, chaos)."
             }
             Series::Evictions => "Idle objects dropped by clear, trim, or a full pool at thread exit.",
             Series::Idle => "Objects kept by the pool and not yet taken again.",
@@ -75,7 +75,11 @@ impl Series {
     /// being `None` for families without that label.
     pub(crate) fn values(self, totals: &Totals) -> impl Iterator<Item = (Option<&'static str>, u64)> {
         let (stats, discards) = (totals.stats(), totals.discards());
-        let single = |value| [Some((None, value)), None, None, None];
+        let single = |value| {
+            let mut pairs = [None; REASONS.len()];
+            pairs[0] = Some((None, value));
+            pairs
+        };
         let pairs = match self {
             Series::Hits => single(stats.hits),
             Series::Misses => single(stats.misses),
@@ -83,16 +87,7 @@ impl Series {
             Series::Evictions => single(stats.evictions),
             Series::Idle => single(stats.idle),
             Series::InUse => single(stats.in_use),
-            Series::Discards => {
-                let Discards { full, oversized, panic, detached } = discards;
-                let [r0, r1, r2, r3] = REASONS;
-                [
-                    Some((Some(r0), full)),
-                    Some((Some(r1), oversized)),
-                    Some((Some(r2), panic)),
-                    Some((Some(r3), detached)),
-                ]
-            }
+            Series::Discards => discards.by_reason().map(|(reason, n)| Some((Some(reason), n))),
         };
         pairs.into_iter().flatten()
     }
@@ -117,12 +112,11 @@ mod tests {
 
     #[test]
     fn discards_split_by_reason() {
-        let totals = Counts::from_discards(Discards { full: 1, oversized: 2, panic: 3, detached: 4 });
-        let values: Vec<_> = Series::Discards.values(&totals).collect();
-        assert_eq!(
-            values,
-            [(Some("full"), 1), (Some("oversized"), 2), (Some("panic"), 3), (Some("detached"), 4)]
-        );
+        let discards = Discards { full: 1, oversized: 2, panic: 3, detached: 4, disabled: 5, chaos: 6 };
+        let values: Vec<_> = Series::Discards.values(&Counts::from_discards(discards)).collect();
+        let expected = Discards::REASONS.iter().zip(1..).map(|(reason, n)| (Some(*reason), n));
+        assert_eq!(values, expected.collect::<Vec<_>>());
+        let totals = Counts::default();
         assert_eq!(Series::Hits.values(&totals).collect::<Vec<_>>(), [(None, 0)]);
     }
 }

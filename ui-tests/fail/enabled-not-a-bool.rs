@@ -1,0 +1,9 @@
+use poolable::Poolable;
+
+#[derive(Poolable, Default)]
+#[pool(enabled = "no")]
+struct Request {
+    path: String,
+}
+
+fn main() {}
