@@ -199,7 +199,7 @@ mod prometheus_export {
         ((name, labels), value)
     }
 
-    const FAMILIES: [(&str, &str); 7] = [
+    const FAMILIES: [(&str, &str); 8] = [
         ("pool_hits_total", "counter"),
         ("pool_misses_total", "counter"),
         ("pool_returns_total", "counter"),
@@ -207,10 +207,16 @@ mod prometheus_export {
         ("pool_evictions_total", "counter"),
         ("pool_idle_objects", "gauge"),
         ("pool_in_use_objects", "gauge"),
+        ("pool_idle_bytes", "gauge"),
     ];
 
     /// What the exposition must say for a label whose pools add up to `stats`.
-    fn expected(prefix: &str, stats: PoolStats, discards: Discards) -> BTreeMap<String, f64> {
+    fn expected(
+        prefix: &str,
+        stats: PoolStats,
+        discards: Discards,
+        idle_bytes: u64,
+    ) -> BTreeMap<String, f64> {
         let n = |name: &str| format!("{prefix}{name}");
         [
             (n("pool_hits_total"), stats.hits),
@@ -225,6 +231,7 @@ mod prometheus_export {
             (n("pool_evictions_total"), stats.evictions),
             (n("pool_idle_objects"), stats.idle),
             (n("pool_in_use_objects"), stats.in_use),
+            (n("pool_idle_bytes"), idle_bytes),
         ]
         .into_iter()
         .map(|(k, v)| (k, v as f64))
@@ -247,7 +254,10 @@ mod prometheus_export {
             assert_eq!(scraped.types.get(name).map(String::as_str), Some(kind), "{name}");
             assert!(scraped.help.get(name).is_some_and(|h| h.len() > 20), "{name} has HELP");
         }
-        assert_eq!(scraped.of_pool("m_values"), expected("", pool.stats(), pool.discards()));
+        assert_eq!(
+            scraped.of_pool("m_values"),
+            expected("", pool.stats(), pool.discards(), pool.idle_bytes())
+        );
         // Every discard reason has a series, even at zero, and the split adds up.
         let stats = pool.stats();
         let by_reason: f64 = poolable::Discards::REASONS
@@ -306,7 +316,10 @@ mod prometheus_export {
             }
             before = after;
         }
-        assert_eq!(scrape(&registry).of_pool("m_monotonic"), expected("", pool.stats(), pool.discards()));
+        assert_eq!(
+            scrape(&registry).of_pool("m_monotonic"),
+            expected("", pool.stats(), pool.discards(), pool.idle_bytes())
+        );
     }
 
     #[test]
@@ -331,7 +344,10 @@ mod prometheus_export {
         for (name, kind) in FAMILIES {
             assert_eq!(scraped.types.get(&format!("bingsan_{name}")).map(String::as_str), Some(kind));
         }
-        assert_eq!(scraped.of_pool("m_namespaced"), expected("bingsan_", pool.stats(), pool.discards()));
+        assert_eq!(
+            scraped.of_pool("m_namespaced"),
+            expected("bingsan_", pool.stats(), pool.discards(), pool.idle_bytes())
+        );
 
         // Both in one registry: two namespaces are two sets of names.
         metrics::register(&registry).unwrap();
@@ -400,7 +416,8 @@ mod prometheus_export {
         let (d1, d2) = (v1::POOL.discards(), v2::POOL.discards());
         let mut sum = (s1, d1);
         add(&mut sum, s2, d2);
-        assert_eq!(scraped.of_pool("m_Request"), expected("", sum.0, sum.1));
+        let idle_bytes = v1::POOL.idle_bytes() + v2::POOL.idle_bytes();
+        assert_eq!(scraped.of_pool("m_Request"), expected("", sum.0, sum.1, idle_bytes));
         assert_eq!(scraped.value("pool_misses_total", &[("pool", "m_Request")]), Some(4.0));
         assert_eq!(scraped.value("pool_hits_total", &[("pool", "m_Request")]), Some(1.0));
         assert_eq!(scraped.value("pool_in_use_objects", &[("pool", "m_Request")]), Some(1.0));
@@ -499,7 +516,7 @@ mod prometheus_export {
         let mut taken = 0;
         for (pool, name) in pools.iter().zip(["m_busy_a", "m_busy_b", "m_busy_c"]) {
             let stats = pool.stats();
-            assert_eq!(scraped.of_pool(name), expected("", stats, pool.discards()));
+            assert_eq!(scraped.of_pool(name), expected("", stats, pool.discards(), pool.idle_bytes()));
             assert_eq!(stats.in_use, 0);
             assert_eq!(stats.hits + stats.misses, stats.returns + stats.discards);
             taken += stats.hits + stats.misses;

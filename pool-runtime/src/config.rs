@@ -67,6 +67,9 @@ pub struct PoolConfig {
     /// stays `Eq` and the draw is an integer compare); `None` defers to
     /// `POOLABLE_CHAOS`.
     chaos: Option<u64>,
+    /// The heap every idle object holds, where the pool makes it exact (the
+    /// byte-buffer classes); `None`: estimated (see `Shared::idle_bytes`).
+    exact_heap: Option<usize>,
 }
 
 impl PoolConfig {
@@ -93,7 +96,18 @@ impl PoolConfig {
             cache_size: Self::DEFAULT_CACHE_SIZE,
             enabled: true,
             chaos: None,
+            exact_heap: None,
         }
+    }
+
+    /// Declares that every idle object holds exactly `bytes` of heap.
+    pub(crate) const fn exact_heap(mut self, bytes: usize) -> Self {
+        self.exact_heap = Some(bytes);
+        self
+    }
+
+    pub(crate) const fn get_exact_heap(&self) -> Option<usize> {
+        self.exact_heap
     }
 
     /// A configuration whose label is only known at run time.

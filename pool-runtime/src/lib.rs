@@ -60,7 +60,7 @@
 // this list (`scripts/module-graph.py` checks that there is no cycle):
 //
 //   sync                 std or loom: atomics, locks, thread-locals, exit hooks
-//   config, switches, store, stats, fresh, registry, diagnostics
+//   config, switches, store, stats, fresh, registry, diagnostics, trimmer
 //                        bounds, the environment's switches, the shared
 //                        store, counters, what the constructor makes,
 //                        every pool for the metrics
@@ -92,6 +92,7 @@ mod stats;
 mod store;
 mod switches;
 mod sync;
+mod trimmer;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -107,6 +108,7 @@ pub use recycle::{RecycleMap, RecycleOption, RecycleVec};
 pub use registry::{pools, PoolSnapshot};
 pub use reset::Reset;
 pub use stats::{Discards, PoolStats};
+pub use trimmer::{trim_every, TrimHandle};
 
 /// A type with a pool of its own: `T::pooled()` takes from it.
 ///

@@ -317,21 +317,31 @@ impl<T: Send + 'static> LocalCache<T> {
     /// if the cache has room, and leaves it there otherwise, for
     /// [`put`](Self::put) on the slow path. True if kept.
     #[inline(always)]
-    pub(crate) fn put_if_room(&mut self, object: &mut Option<Box<T>>) -> bool {
+    pub(crate) fn put_if_room(&mut self, object: &mut Option<Box<T>>, bytes: u64) -> bool {
         if self.objects.len() < self.objects.capacity() {
             if let Some(object) = object.take() {
                 self.objects.push(object);
-                self.count(Event::Return);
+                self.count_kept(bytes);
                 return true;
             }
         }
         false
     }
 
+    /// Counts a return and the heap it keeps (see `Event::KeptBytes`);
+    /// objects without drop glue have none, and their pools add nothing.
+    #[inline(always)]
+    fn count_kept(&self, bytes: u64) {
+        self.count(Event::Return);
+        if std::mem::needs_drop::<T>() {
+            self.tally.bump_owned(Event::KeptBytes, bytes);
+        }
+    }
+
     /// Keeps a reset object (counting a return), spilling the older three
     /// quarters of a full cache to the shared store. Gives the object back,
     /// counted as a `full` discard, when neither has room.
-    pub(crate) fn put(&mut self, owner: Owner<T>, object: Box<T>) -> Result<(), Box<T>> {
+    pub(crate) fn put(&mut self, owner: Owner<T>, object: Box<T>, bytes: u64) -> Result<(), Box<T>> {
         let pool = owner.shared;
         let awake = self.wake(owner);
         if awake {
@@ -340,14 +350,18 @@ impl<T: Send + 'static> LocalCache<T> {
         let storage = self.storage();
         if storage.len() < storage.capacity() {
             storage.push(object);
-            self.count(Event::Return);
+            self.count_kept(bytes);
             return Ok(());
         }
         let mut store = pool.store();
         if !awake || storage.capacity() == 0 {
             let kept = store.push(object);
             drop(store);
-            self.count_on(pool, if kept.is_ok() { Event::Return } else { Event::Full });
+            match (&kept, self.state) {
+                (Err(_), _) => self.count_on(pool, Event::Full),
+                (Ok(()), State::Awake) => self.count_kept(bytes),
+                (Ok(()), _) => pool.count_kept_shared(bytes),
+            }
             return kept;
         }
         store.spill(storage, pool.config().batch());
@@ -357,7 +371,7 @@ impl<T: Send + 'static> LocalCache<T> {
             return Err(object);
         }
         storage.push(object);
-        self.count(Event::Return);
+        self.count_kept(bytes);
         Ok(())
     }
 

@@ -213,11 +213,14 @@ impl<T: Reset + Send + 'static> Pool<T> {
         // on, go to the slow path untouched: one more test on the branch
         // that already leads there.
         let inline = !std::thread::panicking() && !diagnostics::tracking();
-        if inline
-            && self.reset_and_measure(&mut held, Stage::Inline)
-            && self.route().with_hot(&self.shared, |cache, _| cache.put_if_room(&mut held)) == Some(true)
-        {
-            return;
+        if inline {
+            if let Some(bytes) = self.reset_and_measure(&mut held, Stage::Inline) {
+                if self.route().with_hot(&self.shared, |cache, _| cache.put_if_room(&mut held, bytes))
+                    == Some(true)
+                {
+                    return;
+                }
+            }
         }
         if let Some(object) = held.take() {
             self.put_slow(object, inline);
@@ -241,15 +244,16 @@ impl<T: Reset + Send + 'static> Pool<T> {
             return self.discard(held, why);
         }
         let stage = if already_reset { Stage::SlowAlreadyReset } else { Stage::Slow };
-        if !self.reset_and_measure(&mut held, stage) {
+        let Some(bytes) = self.reset_and_measure(&mut held, stage) else {
             return self.discard(held, Event::Oversized);
-        }
+        };
         // The object stays here unless the closure runs, so that a thread
         // without a cache still has it for the shared store.
-        let put = self.route().with(&self.shared, |cache, owner| held.take().map(|o| cache.put(owner, o)));
+        let put =
+            self.route().with(&self.shared, |cache, owner| held.take().map(|o| cache.put(owner, o, bytes)));
         match (put, held) {
             (Some(Some(Err(full))), _) => drop(full), // counted as `full` by `put`
-            (_, Some(object)) => self.shared.keep_uncached(object),
+            (_, Some(object)) => self.shared.keep_uncached(object, bytes),
             _ => {}
         }
     }
@@ -261,9 +265,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// unwinds, the object is dropped and counted as a `panic` discard, and
     /// `held` left `None`.
     #[inline(always)]
-    fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, stage: Stage) -> bool {
+    fn reset_and_measure(&'static self, held: &mut Option<Box<T>>, stage: Stage) -> Option<u64> {
         let on_panic = DiscardOnPanic { pool: self, held };
-        let fits = on_panic.held.as_deref_mut().is_some_and(|object| {
+        let fits = on_panic.held.as_deref_mut().and_then(|object| {
             let restore = stage != Stage::Inline && !self.shared.fresh.is_plain();
             if stage == Stage::Inline || (stage == Stage::Slow && !restore) {
                 T::reset(object);
@@ -273,7 +277,8 @@ impl<T: Reset + Send + 'static> Pool<T> {
             }
             // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
             // the box's own size, discarding objects exactly at the bound.
-            T::retained_bytes(object) <= self.shared.config().get_max_retained_bytes()
+            let bytes = T::retained_bytes(object);
+            (bytes <= self.shared.config().get_max_retained_bytes()).then_some(bytes as u64)
         });
         std::mem::forget(on_panic);
         fits
@@ -365,8 +370,62 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// (every 30 s, say) and a burst's objects are given back to the allocator
     /// two periods after the burst, while a steady load keeps its objects.
     pub fn trim(&self) {
-        let evicted = self.shared.store().trim();
-        self.shared.evict(evicted);
+        self.shared.trim();
+    }
+
+    /// Makes up to `n` objects ahead of a burst and keeps them in the
+    /// shared store, as many as its `max_idle` leaves room for; returns how
+    /// many it kept. Each counts as a miss and a return, so that
+    /// `hits + misses == returns + discards + in_use` stays exact. A pool
+    /// switched off keeps none.
+    ///
+    /// The constructor runs on the calling thread, before the store is
+    /// locked; if it panics, the objects made so far are dropped and nothing
+    /// is counted.
+    ///
+    /// ```
+    /// use poolable::{Pool, PoolConfig};
+    ///
+    /// static WARM: Pool<Vec<u8>> = Pool::with_config(Vec::new, PoolConfig::new("warm").max_idle(64));
+    ///
+    /// assert_eq!(WARM.prefill(100), 64);
+    /// assert_eq!(WARM.shared_idle(), 64);
+    /// drop(WARM.get()); // a hit
+    /// assert_eq!((WARM.stats().misses, WARM.stats().hits), (64, 1));
+    /// ```
+    pub fn prefill(&self, n: usize) -> usize {
+        if !self.shared.enabled() {
+            return 0;
+        }
+        let room = self.shared.config().get_max_idle().saturating_sub(self.shared.store().len());
+        let made: Vec<Box<T>> = (0..n.min(room)).map(|_| self.create()).collect();
+        let bytes = made.iter().map(|object| T::retained_bytes(object) as u64).sum();
+        self.shared.keep_new(made, bytes)
+    }
+
+    /// The bytes the pool's idle objects hold, as `pool_idle_bytes` exports
+    /// it: each object's own size (`size_of::<T>()`, its box) plus its heap.
+    /// For the byte-buffer classes the heap is exact (their buffers keep
+    /// exactly their class's capacity); for other pools it is estimated as
+    /// the mean [`Reset::retained_bytes`] of every return kept so far, which
+    /// the return path adds up at the cost of about one instruction per
+    /// return (`scripts/callgrind-engine.sh`); types without drop glue hold
+    /// no heap and pay nothing.
+    ///
+    /// ```
+    /// use poolable::{Pool, PoolConfig};
+    ///
+    /// static LINES: Pool<String> = Pool::with_config(String::new, PoolConfig::new("lines"));
+    ///
+    /// let mut line = LINES.get();
+    /// line.reserve_exact(1000);
+    /// let heap = line.capacity() as u64;
+    /// drop(line);
+    /// assert_eq!(LINES.idle_bytes(), std::mem::size_of::<String>() as u64 + heap);
+    /// ```
+    pub fn idle_bytes(&self) -> u64 {
+        let counts = self.shared.counts();
+        self.shared.idle_bytes(&counts)
     }
 
     /// How many idle objects the calling thread's cache holds.

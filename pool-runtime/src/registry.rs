@@ -9,6 +9,9 @@ use crate::stats::{Counts, Discards, PoolStats};
 pub(crate) trait Entry: Sync {
     fn name(&self) -> &str;
     fn counts(&self) -> Counts;
+    /// The bytes held by the idle objects of `counts`, read from this pool.
+    fn idle_bytes(&self, counts: &Counts) -> u64;
+    fn trim(&self);
 }
 
 // std's lock and atomics even under loom: registration happens once per
@@ -48,6 +51,8 @@ pub struct PoolSnapshot {
     pub stats: PoolStats,
     /// Why its discards were not kept.
     pub discards: Discards,
+    /// The bytes its idle objects hold (see [`Pool::idle_bytes`](crate::Pool::idle_bytes)).
+    pub idle_bytes: u64,
 }
 
 /// Every pool used so far in this process, in the order of first use.
@@ -67,7 +72,12 @@ pub fn pools() -> Vec<PoolSnapshot> {
         .into_iter()
         .map(|pool| {
             let counts = pool.counts();
-            PoolSnapshot { name: pool.name().to_owned(), stats: counts.stats(), discards: counts.discards() }
+            PoolSnapshot {
+                name: pool.name().to_owned(),
+                stats: counts.stats(),
+                discards: counts.discards(),
+                idle_bytes: pool.idle_bytes(&counts),
+            }
         })
         .collect()
 }

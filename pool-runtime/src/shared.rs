@@ -154,11 +154,74 @@ impl<T> Shared<T> {
     /// full: the return of a thread that has no cache.
     #[cold]
     #[inline(never)]
-    pub(crate) fn keep_uncached(&self, object: Box<T>) {
+    pub(crate) fn keep_uncached(&self, object: Box<T>, bytes: u64) {
         let kept = self.store().push(object);
-        self.count_shared(if kept.is_ok() { Event::Return } else { Event::Full }, 1);
+        match kept {
+            Ok(()) => self.count_kept_shared(bytes),
+            Err(_) => self.count_shared(Event::Full, 1),
+        }
         // A rejected object is dropped here, after the lock is released.
         drop(kept);
+    }
+
+    /// Keeps new objects in the shared store as far as it has room (see
+    /// `Pool::prefill`), counting a miss for each and a return for each kept
+    /// (`bytes`: their heap, together); drops the rest, counted `full`, after
+    /// the lock is released. Returns how many it kept.
+    pub(crate) fn keep_new(&self, objects: Vec<Box<T>>, bytes: u64) -> usize {
+        let made = objects.len();
+        self.count_shared(Event::Miss, made as u64);
+        let mut rejected = Vec::new();
+        {
+            let mut store = self.store();
+            for object in objects {
+                if let Err(object) = store.push(object) {
+                    rejected.push(object);
+                }
+            }
+        }
+        let kept = made - rejected.len();
+        self.count_shared(Event::Return, kept as u64);
+        if std::mem::needs_drop::<T>() && kept > 0 {
+            // New objects hold alike: the kept ones' share of the heap.
+            self.count_shared(Event::KeptBytes, bytes.saturating_mul(kept as u64) / made as u64);
+        }
+        if !rejected.is_empty() {
+            self.count_shared(Event::Full, rejected.len() as u64);
+        }
+        drop(rejected);
+        kept
+    }
+
+    /// Counts a return and the heap it keeps on the shared tally (see
+    /// `Event::KeptBytes`).
+    pub(crate) fn count_kept_shared(&self, bytes: u64) {
+        self.count_shared(Event::Return, 1);
+        if std::mem::needs_drop::<T>() {
+            self.count_shared(Event::KeptBytes, bytes);
+        }
+    }
+
+    /// The bytes the idle objects of `counts` hold: each object's own
+    /// `size_of::<T>()` (its box), plus its heap. The heap is exact where the
+    /// pool makes it so (the byte-buffer classes keep buffers of exactly
+    /// their class's capacity); elsewhere it is the mean
+    /// `Reset::retained_bytes` of every return kept so far, which the return
+    /// path adds up (types without drop glue have no heap and add nothing).
+    pub(crate) fn idle_bytes(&self, counts: &Counts) -> u64 {
+        let stats = counts.stats();
+        let heap = match self.config.get_exact_heap() {
+            Some(bytes) => bytes as u64,
+            None => counts.kept_bytes().checked_div(stats.returns).unwrap_or(0),
+        };
+        stats.idle.saturating_mul(std::mem::size_of::<T>() as u64 + heap)
+    }
+
+    /// Drops the idle objects of the shared store that were not taken since
+    /// the previous trim (see `Pool::trim`).
+    pub(crate) fn trim(&self) {
+        let evicted = self.store().trim();
+        self.evict(evicted);
     }
 
     /// Drops objects that leave the idle set, counted as evictions, with no
@@ -193,5 +256,11 @@ impl<T: Send + 'static> Entry for Shared<T> {
     }
     fn counts(&self) -> Counts {
         Shared::counts(self)
+    }
+    fn idle_bytes(&self, counts: &Counts) -> u64 {
+        Shared::idle_bytes(self, counts)
+    }
+    fn trim(&self) {
+        Shared::trim(self);
     }
 }

@@ -107,11 +107,14 @@ pub(crate) enum Event {
     Disabled,
     Chaos,
     Evicted,
+    /// Not an event but a sum: the heap (`Reset::retained_bytes`) of the
+    /// objects kept, for the estimate of the bytes idle objects hold.
+    KeptBytes,
 }
 
 impl Event {
     /// How many there are.
-    pub(crate) const COUNT: usize = 10;
+    pub(crate) const COUNT: usize = 11;
 
     const ALL: [Event; Event::COUNT] = [
         Event::Hit,
@@ -124,6 +127,7 @@ impl Event {
         Event::Disabled,
         Event::Chaos,
         Event::Evicted,
+        Event::KeptBytes,
     ];
 }
 
@@ -146,6 +150,11 @@ impl Counts {
             disabled: self.get(Event::Disabled),
             chaos: self.get(Event::Chaos),
         }
+    }
+
+    /// The heap kept by every return so far (see `Event::KeptBytes`).
+    pub(crate) fn kept_bytes(&self) -> u64 {
+        self.get(Event::KeptBytes)
     }
 
     /// The counters and what follows from them (`idle`, `in_use`).

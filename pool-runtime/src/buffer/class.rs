@@ -47,6 +47,7 @@ const fn config(name: &'static str, size: usize) -> PoolConfig {
         .max_idle(STORE_BYTES / size)
         .cache_size(if cache < 32 { cache } else { 32 })
         .max_retained_bytes(MAX_CAPACITY)
+        .exact_heap(size)
 }
 
 macro_rules! classes {

@@ -195,10 +195,23 @@ impl Home {
             Verdict::Oversized => return drop(Pooled::leave(slot, Event::Oversized)),
             Verdict::Replaced => return drop(Pooled::leave(slot, Event::Detached)),
         }
-        match class::for_capacity(slot.bytes.capacity()) {
-            Some(class) if class == origin => drop(slot),
-            Some(class) => POOLS[class].adopt(Pooled::leave(slot, Event::Oversized)),
-            None => unreachable!("the policy drops buffers outside the classes"),
+        let Some(class) = class::for_capacity(slot.bytes.capacity()) else {
+            unreachable!("the policy drops buffers outside the classes")
+        };
+        // A class keeps buffers of exactly its capacity, so that the bytes
+        // its idle buffers hold are known (`pool_idle_bytes`): one that grew
+        // to an odd size is cut down to the class it reached, which is rare
+        // (growth doubles a class's capacity into the next one's).
+        if slot.bytes.capacity() != class::SIZES[class] {
+            slot.bytes.clear(); // as the reset would, so the shrink can reach it
+            slot.bytes.shrink_to(class::SIZES[class]);
+            if slot.bytes.capacity() != class::SIZES[class] {
+                return drop(Pooled::leave(slot, Event::Detached));
+            }
+        }
+        match class {
+            class if class == origin => drop(slot),
+            class => POOLS[class].adopt(Pooled::leave(slot, Event::Oversized)),
         }
     }
 }

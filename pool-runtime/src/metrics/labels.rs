@@ -18,7 +18,8 @@ pub(crate) fn totals_by_label() -> BTreeMap<&'static str, Totals> {
     let mut by_label: BTreeMap<&'static str, Totals> = BTreeMap::new();
     for pool in registry::entries() {
         let counts = pool.counts();
-        *by_label.entry(pool.name()).or_default() += counts;
+        let idle_bytes = pool.idle_bytes(&counts);
+        *by_label.entry(pool.name()).or_default() += Totals { counts, idle_bytes };
     }
     by_label
 }

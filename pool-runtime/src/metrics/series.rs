@@ -15,11 +15,12 @@ pub(crate) enum Series {
     Evictions,
     Idle,
     InUse,
+    IdleBytes,
 }
 
 impl Series {
     /// Every family, in the order they are described.
-    pub(crate) const ALL: [Series; 7] = [
+    pub(crate) const ALL: [Series; 8] = [
         Series::Hits,
         Series::Misses,
         Series::Returns,
@@ -27,6 +28,7 @@ impl Series {
         Series::Evictions,
         Series::Idle,
         Series::InUse,
+        Series::IdleBytes,
     ];
 
     /// The name, without a namespace.
@@ -39,6 +41,7 @@ impl Series {
             Series::Evictions => "pool_evictions_total",
             Series::Idle => "pool_idle_objects",
             Series::InUse => "pool_in_use_objects",
+            Series::IdleBytes => "pool_idle_bytes",
         }
     }
 
@@ -55,12 +58,16 @@ impl Series {
             Series::Evictions => "Idle objects dropped by clear, trim, or a full pool at thread exit.",
             Series::Idle => "Objects kept by the pool and not yet taken again.",
             Series::InUse => "Objects taken from the pool and not yet returned or discarded.",
+            Series::IdleBytes => {
+                "Bytes held by the pool's idle objects: their own size plus their heap, exact for \
+                 the byte-buffer classes, else the mean retained_bytes of the returns kept."
+            }
         }
     }
 
     /// A counter (monotonic) rather than a gauge.
     pub(crate) const fn is_counter(self) -> bool {
-        !matches!(self, Series::Idle | Series::InUse)
+        !matches!(self, Series::Idle | Series::InUse | Series::IdleBytes)
     }
 
     /// The label names: `pool`, and `reason` for discards.
@@ -74,7 +81,7 @@ impl Series {
     /// The family's values for one label: `(reason, value)` pairs, `reason`
     /// being `None` for families without that label.
     pub(crate) fn values(self, totals: &Totals) -> impl Iterator<Item = (Option<&'static str>, u64)> {
-        let (stats, discards) = (totals.stats(), totals.discards());
+        let (stats, discards) = (totals.counts.stats(), totals.counts.discards());
         let single = |value| {
             let mut pairs = [None; REASONS.len()];
             pairs[0] = Some((None, value));
@@ -87,6 +94,7 @@ impl Series {
             Series::Evictions => single(stats.evictions),
             Series::Idle => single(stats.idle),
             Series::InUse => single(stats.in_use),
+            Series::IdleBytes => single(totals.idle_bytes),
             Series::Discards => discards.by_reason().map(|(reason, n)| Some((Some(reason), n))),
         };
         pairs.into_iter().flatten()
@@ -94,8 +102,20 @@ impl Series {
 }
 
 /// What the pools sharing one label add up to: their counts, summed
-/// (`idle` and `in_use` follow from the sums as from one pool's counts).
-pub(crate) type Totals = Counts;
+/// (`idle` and `in_use` follow from the sums as from one pool's counts),
+/// and the bytes their idle objects hold, summed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub(crate) counts: Counts,
+    pub(crate) idle_bytes: u64,
+}
+
+impl std::ops::AddAssign for Totals {
+    fn add_assign(&mut self, other: Totals) {
+        self.counts += other.counts;
+        self.idle_bytes += other.idle_bytes;
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -113,10 +133,11 @@ mod tests {
     #[test]
     fn discards_split_by_reason() {
         let discards = Discards { full: 1, oversized: 2, panic: 3, detached: 4, disabled: 5, chaos: 6 };
-        let values: Vec<_> = Series::Discards.values(&Counts::from_discards(discards)).collect();
+        let totals = Totals { counts: Counts::from_discards(discards), idle_bytes: 7 };
+        let values: Vec<_> = Series::Discards.values(&totals).collect();
         let expected = Discards::REASONS.iter().zip(1..).map(|(reason, n)| (Some(*reason), n));
         assert_eq!(values, expected.collect::<Vec<_>>());
-        let totals = Counts::default();
         assert_eq!(Series::Hits.values(&totals).collect::<Vec<_>>(), [(None, 0)]);
+        assert_eq!(Series::IdleBytes.values(&totals).collect::<Vec<_>>(), [(None, 7)]);
     }
 }
