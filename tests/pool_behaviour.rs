@@ -408,7 +408,9 @@ fn a_derived_type_drops_a_panicking_or_panicked_object_exactly_once() {
     let stats = pool.stats();
     assert_eq!((stats.returns, stats.idle, stats.in_use, stats.discards), (1, 1, 0, 2));
     assert_balanced(stats);
-    assert_eq!(FRAGILE_DROPS.load(SeqCst), 2, "the good object is idle, not dropped");
+    // A debug build's reset check made (and dropped) one object to compare.
+    let checked = usize::from(cfg!(debug_assertions));
+    assert_eq!(FRAGILE_DROPS.load(SeqCst), 2 + checked, "the good object is idle, not dropped");
 }
 
 #[derive(Default, poolable::Poolable)]

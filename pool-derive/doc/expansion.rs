@@ -1,6 +1,6 @@
 const _: () = {
     #[allow(unused_imports)]
-    use ::poolable::__private01::{CloneProbe as _, EqProbe as _, NoCloneProbe as _, NoEqProbe as _};
+    use ::poolable::__private01::{CloneProbe as _, EqProbe as _, NoCloneProbe as _, NoEqProbe as _, NoPartialEqProbe as _, PartialEqProbe as _};
     #[allow(dead_code)]
     const __CHECK: ::core::primitive::usize = {
         ::poolable::__private01::assert_reset::<String>();
@@ -42,6 +42,12 @@ const _: () = {
             {
                 ::core::mem::swap(&mut self.path, &mut __fresh.path);
             }
+        }
+        fn __unlike(&self, __fresh: &Self) -> ::core::option::Option<&'static ::core::primitive::str> {
+            if !(&::poolable::__private01::Probe(&self.path)).__equals(&__fresh.path) {
+                return ::core::option::Option::Some("path");
+            }
+            ::core::option::Option::None
         }
         #[inline]
         fn __thread_slot() -> ::core::option::Option<::poolable::__private01::TypedSlot<Self>>

@@ -22,6 +22,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let is_reset = fields.iter().map(|field| &field.is_reset);
     let reset_to = fields.iter().map(|field| &field.reset_to);
     let reset_from = fields.iter().map(|field| &field.reset_from);
+    let unlike = fields.iter().map(|field| &field.unlike);
 
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let mut predicates: Vec<TokenStream> = match where_clause {
@@ -74,6 +75,10 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             #[allow(unused_mut)]
             fn reset_from(&mut self, mut __fresh: Self) {
                 #(#reset_from)*
+            }
+            fn __unlike(&self, __fresh: &Self) -> ::core::option::Option<&'static ::core::primitive::str> {
+                #(#unlike)*
+                ::core::option::Option::None
             }
             #thread_slot
         }
@@ -146,7 +151,10 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             // `reset_to` and `is_reset` ask of some fields whether their type
             // is `Clone` or `PartialEq` (see `Probe`).
             #[allow(unused_imports)]
-            use #private::{CloneProbe as _, EqProbe as _, NoCloneProbe as _, NoEqProbe as _};
+            use #private::{
+                CloneProbe as _, EqProbe as _, NoCloneProbe as _, NoEqProbe as _, NoPartialEqProbe as _,
+                PartialEqProbe as _,
+            };
             // Every bound the derive relies on, asserted at the field (or
             // the struct) it comes from.
             #[allow(dead_code)]

@@ -5,6 +5,7 @@
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{GenericParam, Ident};
 
@@ -44,6 +45,9 @@ pub struct FieldPlan {
     pub small: TokenStream,
     /// A `&& ...` term of `is_reset`.
     pub is_reset: TokenStream,
+    /// The statement of `__unlike` (the reset check of debug builds) that
+    /// names the field if it differs from the fresh object's.
+    pub unlike: TokenStream,
     /// A statement of `reset_to`, which clears `__ok` if the field could not
     /// be restored in place from `__fresh`.
     pub reset_to: TokenStream,
@@ -126,6 +130,17 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
             plan.restore(quote_spanned!(span=> { #path(&mut self.#member); true }), member, span);
         }
         FieldMode::Skip | FieldMode::Invalid => {}
+    }
+    if !matches!(field.attrs.mode, FieldMode::Skip | FieldMode::Invalid) {
+        let name = match member {
+            syn::Member::Named(ident) => ident.unraw().to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        };
+        plan.unlike = quote_spanned!(span=>
+            if !(&#private::Probe(&self.#member)).__equals(&__fresh.#member) {
+                return ::core::option::Option::Some(#name);
+            }
+        );
     }
     if derive == Derive::Poolable && !matches!(field.attrs.mode, FieldMode::Invalid) {
         plan.checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));

@@ -96,6 +96,33 @@ impl<T> NoCloneProbe<T> for &Probe<'_, T> {
     }
 }
 
+/// `self == other` where the field's type is `PartialEq`: for the reset
+/// check of debug builds (`Reset::__unlike`).
+pub trait PartialEqProbe<T> {
+    /// Whether the two values are equal.
+    fn __equals(&self, other: &T) -> bool;
+}
+
+impl<T: PartialEq> PartialEqProbe<T> for Probe<'_, T> {
+    #[inline]
+    fn __equals(&self, other: &T) -> bool {
+        self.0 == other
+    }
+}
+
+/// A type without `PartialEq` cannot tell: `true`, nothing to report.
+pub trait NoPartialEqProbe<T> {
+    /// `true`.
+    fn __equals(&self, other: &T) -> bool;
+}
+
+impl<T> NoPartialEqProbe<T> for &Probe<'_, T> {
+    #[inline]
+    fn __equals(&self, _: &T) -> bool {
+        true
+    }
+}
+
 /// Whether a `#[pool(default)]` field equals `Default::default()`, for a
 /// `PartialEq` type.
 pub trait EqProbe {

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::mem::ManuallyDrop;
 use std::panic::Location;
+use std::sync::atomic::Ordering::Relaxed;
 
 use crate::config::PoolConfig;
 use crate::diagnostics;
@@ -278,10 +279,60 @@ impl<T: Reset + Send + 'static> Pool<T> {
             // `T::`, not method syntax: `Box<T>` is `Reset` too and would add
             // the box's own size, discarding objects exactly at the bound.
             let bytes = T::retained_bytes(object);
-            (bytes <= self.shared.config().get_max_retained_bytes()).then_some(bytes as u64)
+            let fits = bytes <= self.shared.config().get_max_retained_bytes();
+            // Once the object is as the next taker gets it (a restoring
+            // pool's inline path only resets: its slow path checks).
+            if cfg!(debug_assertions)
+                && fits
+                && (stage != Stage::Inline || self.shared.fresh.is_plain())
+                && !self.shared.reset_checked.load(Relaxed)
+            {
+                self.check_reset(object);
+            }
+            fits.then_some(bytes as u64)
         });
         std::mem::forget(on_panic);
         fits
+    }
+
+    /// The reset check of debug builds, at a pool's first return: a
+    /// returned object, reset or restored, must equal a new one in every
+    /// field whose type is `PartialEq` (`Reset::__unlike`, which the derive
+    /// generates), and be `is_reset` if a new one is. A `Reset` written by
+    /// hand that forgets a field fails here, in tests, instead of handing
+    /// the next user the last one's data. A panic, not a logged warning: a
+    /// debug build is where the fix is made, and a warning among a test
+    /// run's output goes unread. It runs once per pool and compares with
+    /// the thread's template where the pool keeps one, so it costs a plain
+    /// pool one extra object made (and dropped); release builds compile it
+    /// out.
+    #[cold]
+    #[inline(never)]
+    fn check_reset(&'static self, object: &T) {
+        if self.shared.reset_checked.swap(true, Relaxed) {
+            return;
+        }
+        let template = self.with_cache(LocalCache::take_template).flatten();
+        let fresh = template.unwrap_or_else(|| Box::new((self.create)()));
+        let unlike = match object.__unlike(&fresh) {
+            Some(field) => Some(format!("its field `{field}` differs from a new object's")),
+            None if fresh.is_reset() && !object.is_reset() => {
+                Some("its `Reset::is_reset` says it is not reset".to_owned())
+            }
+            None => None,
+        };
+        if !self.shared.fresh.is_plain() {
+            self.with_cache(|cache| cache.keep_template(fresh));
+        }
+        let Some(unlike) = unlike else { return };
+        panic!(
+            "poolable: a `{}` returned to pool \"{}\" is unlike a new one after its reset: {unlike}. \
+             Make its `Reset` (written by hand for that field's type, or a `#[pool(reset = ...)]` \
+             function) restore everything a user can change, or mark a field meant to survive \
+             returns `#[pool(skip)]`. (Checked at each pool's first return, in debug builds.)",
+            std::any::type_name::<T>(),
+            self.name(),
+        );
     }
 
     /// Makes `object`, in whatever state, equal to what the constructor

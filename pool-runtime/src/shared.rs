@@ -33,6 +33,9 @@ pub(crate) struct Shared<T> {
     /// first question and kept, since neither changes (see [`Switched`]).
     /// std's even under loom: every thread computes the same value.
     switched: std::sync::atomic::AtomicU8,
+    /// Whether the reset check of debug builds has run (see
+    /// `Pool::check_reset`). std's even under loom, which runs `--release`.
+    pub(crate) reset_checked: std::sync::atomic::AtomicBool,
 }
 
 /// The values of [`Shared::switched`].
@@ -55,6 +58,7 @@ impl<T> Shared<T> {
                 counters: Counters::new(),
                 fresh: Fresh::new(),
                 switched: std::sync::atomic::AtomicU8::new(Switched::UNKNOWN),
+                reset_checked: std::sync::atomic::AtomicBool::new(false),
                 config,
             }
         }

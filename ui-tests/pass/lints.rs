@@ -16,7 +16,7 @@ fn reset_limit(limit: &mut u32) {
 }
 
 /// A pooled type with every attribute.
-#[derive(Poolable, Default, Debug)]
+#[derive(Poolable, Debug)]
 #[pool(name = "linted", max_idle = 64, max_retained_bytes = 4096)]
 pub struct Linted {
     path: String,
@@ -27,6 +27,12 @@ pub struct Linted {
     retries: u8,
     #[pool(reset = reset_limit)]
     limit: u32,
+}
+
+impl Default for Linted {
+    fn default() -> Self {
+        Linted { path: String::new(), headers: Headers::default(), region: "", retries: 0, limit: 10 }
+    }
 }
 
 /// A tuple struct built by `new`.
