@@ -55,6 +55,10 @@ struct Args {
     /// Connections served at once (one more is answered 503).
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Record where each guard is taken, served at `/debug/pools` (as
+    /// `POOLABLE_TRACK=1`; costs a lock per take and return while on).
+    #[arg(long)]
+    track: bool,
 }
 
 #[tokio::main]
@@ -70,6 +74,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,
     };
+    if args.track {
+        poolable::diagnostics::track(true);
+    }
     let state = Arc::new(server_app::AppState::with_limits(args.columns, limits)?);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let address = listener.local_addr()?;
@@ -77,6 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  curl http://{address}/v1/namespaces/analytics/tables/orders");
     println!("  curl -X POST http://{address}/v1/namespaces/analytics/tables/orders -d '{{\"requirements\": [], \"updates\": [{{\"action\": \"set-properties\", \"updates\": {{\"owner\": \"payments\"}}}}]}}'");
     println!("  curl http://{address}/metrics");
+    println!("  curl http://{address}/debug/pools");
     server_app::serve(listener, state).await?;
     Ok(())
 }

@@ -490,3 +490,47 @@ async fn a_client_discovers_the_tables_it_can_load() {
         assert_eq!(error_model(&answer).0, kind);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_pools_lists_every_pool_and_the_guards_out_while_tracking() {
+    let _alone = SHARED_POOLS.lock().await;
+    let state = Arc::new(AppState::new(8).expect("registers the collector"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(server_app::serve(listener, state));
+    let mut sender = connect(address).await;
+    assert_eq!(get(&mut sender, "/v1/namespaces/analytics/tables/orders").await.status, StatusCode::OK);
+
+    let report = |answer: Answer| -> Value {
+        assert_eq!((answer.status, answer.content_type.as_str()), (StatusCode::OK, "application/json"));
+        serde_json::from_slice(&answer.body).expect("JSON")
+    };
+    let off = report(get(&mut sender, "/debug/pools").await);
+    assert_eq!(off["tracking"], false);
+    assert_eq!(off["outstanding"], serde_json::json!([]));
+    let pools = off["pools"].as_array().expect("pools");
+    assert!(pools.iter().any(|p| p["name"] == "buffer_4k"), "{off}");
+    let idle: Vec<&Value> = pools.iter().filter(|p| p["stats"]["idle"].as_u64() > Some(0)).collect();
+    assert!(!idle.is_empty(), "the load left idle objects: {off}");
+    for pool in idle {
+        assert!(pool["idle_bytes"].as_u64() > Some(0), "{pool}");
+        assert!(pool["discards"]["disabled"] == 0 && pool["discards"]["chaos"] == 0, "{pool}");
+    }
+
+    poolable::diagnostics::track(true);
+    let (held, line) = (poolable::buffer(), line!());
+    let on = report(get(&mut sender, "/debug/pools").await);
+    poolable::diagnostics::track(false);
+    drop(held);
+    assert_eq!(on["tracking"], true);
+    let ours = on["outstanding"]
+        .as_array()
+        .expect("outstanding")
+        .iter()
+        .find(|o| o["line"] == line)
+        .unwrap_or_else(|| panic!("our guard is listed: {on}"))
+        .clone();
+    assert_eq!((ours["pool"].as_str(), ours["guards"].as_u64()), (Some("buffer_4k"), Some(1)));
+    assert!(ours["file"].as_str().is_some_and(|f| f.ends_with("catalog_server.rs")), "{ours}");
+    assert!(ours["oldest_seconds"].as_f64().is_some_and(|age| (0.0..60.0).contains(&age)), "{ours}");
+}

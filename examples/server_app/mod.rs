@@ -15,6 +15,10 @@
 //!   into a pooled request (`poolable::json::from_slice`), checked and
 //!   applied to the table, answered with a pooled `CommitTableResponse`.
 //! * `GET /metrics`: the Prometheus text exposition of every pool.
+//! * `GET /debug/pools`: JSON with every pool's counters and idle bytes,
+//!   and, while take-site tracking is on (`POOLABLE_TRACK=1`, or the
+//!   server's `--track`), the guards out per call site with the age of the
+//!   oldest: where to look when `pool_in_use_objects` keeps growing.
 //! * Anything else, or bad input: an Iceberg `ErrorModel` JSON body with the
 //!   status it carries (400 for bad names and malformed bodies, 404 for
 //!   unknown namespaces, tables and paths, 405 for other methods, 408 for a
@@ -124,6 +128,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/namespaces/{namespace}/tables", get(list_tables))
         .route("/v1/namespaces/{namespace}/tables/{table}", get(load_table).post(commit_table))
         .route("/metrics", get(metrics))
+        .route("/debug/pools", get(debug_pools))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -343,6 +348,26 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let mut text = poolable::buffer();
     match TextEncoder::new().encode(&families, &mut *text) {
         Ok(()) => body(StatusCode::OK, "text/plain; version=0.0.4; charset=utf-8", text),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
+}
+
+/// The body of `GET /debug/pools`.
+#[derive(serde::Serialize)]
+struct DebugPools {
+    tracking: bool,
+    outstanding: Vec<poolable::diagnostics::Outstanding>,
+    pools: Vec<poolable::PoolSnapshot>,
+}
+
+async fn debug_pools() -> Response {
+    let report = DebugPools {
+        tracking: poolable::diagnostics::is_tracking(),
+        outstanding: poolable::diagnostics::outstanding(),
+        pools: poolable::pools(),
+    };
+    match poolable::json::to_vec(&report) {
+        Ok(json) => body(StatusCode::OK, "application/json", json),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
     }
 }
