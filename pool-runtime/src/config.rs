@@ -37,6 +37,17 @@ pub(crate) const CHAOS_SCALE: f64 = 4_294_967_296.0;
 /// (what does not fit is dropped, counted as evictions), so once those threads
 /// are gone `idle <= max_idle`.
 ///
+/// **Bursts.** When `n` guards are out at once (2,000 async tasks each
+/// holding one across an `.await`) and come back together, the pool keeps
+/// `max_idle` plus what the returning threads' caches hold, and drops the
+/// rest as `full` discards; the next burst misses that many times again.
+/// Set `max_idle` to the peak number of guards out at once (the
+/// `pool_in_use_objects` gauge's maximum) and keep `cache_size` small: tasks
+/// migrate between worker threads, and a cache serves only its own thread.
+/// [`Pool::idle_bytes`](crate::Pool::idle_bytes) says what the bound costs,
+/// and [`trim_every`](crate::trim_every) gives a burst's objects back
+/// afterwards.
+///
 /// * `max_idle = 0` keeps nothing: every return is discarded (`full`) and every
 ///   take is a miss. The pool still counts, which is useful for measuring.
 /// * `cache_size = 0` disables the per-thread caches: every take and return goes
@@ -54,8 +65,8 @@ pub(crate) const CHAOS_SCALE: f64 = 4_294_967_296.0;
 ///   (a `chaos` discard), for tests; `POOLABLE_CHAOS=fraction` sets it for
 ///   every pool that does not set its own.
 ///
-/// Both environment variables are read once, at the first use of any pool
-/// (see [`diagnostics`](crate::diagnostics)).
+/// Both environment variables are read once, at the first use of any pool; a
+/// value that makes no sense is ignored, with one line on stderr.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PoolConfig {
     name: Cow<'static, str>,
