@@ -129,6 +129,21 @@ fn turning_tracking_off_forgets_and_on_again_starts_afresh() {
 }
 
 #[test]
+fn guards_of_zero_sized_types_are_not_listed() {
+    let _on = tracking();
+    #[derive(Default)]
+    struct Marker;
+    impl poolable::Reset for Marker {
+        fn reset(&mut self) {}
+    }
+    let pool = leak(Pool::with_config(Marker::default, PoolConfig::new("tracked_markers")));
+    let held = (pool.get(), pool.get());
+    assert!(pool.outstanding().is_empty(), "their boxes share one address: not told apart");
+    drop(held);
+    assert_eq!(pool.stats().in_use, 0);
+}
+
+#[test]
 fn poolable_track_turns_tracking_on_from_the_start() {
     let output = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_tracks_from_the_start", "--ignored", "--test-threads=1"])

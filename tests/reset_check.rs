@@ -112,6 +112,31 @@ fn a_hand_written_type_is_checked_through_its_is_reset() {
     assert_eq!(pool.discards().panic, 1);
 }
 
+/// A NaN is not equal to itself: restored exactly, it is not a reset bug.
+#[derive(Poolable)]
+#[pool(name = "checked_nan", new = Self::new)]
+struct Summary {
+    min: f64,
+    samples: Vec<f64>,
+}
+
+impl Summary {
+    fn new() -> Self {
+        Summary { min: f64::NAN, samples: Vec::new() }
+    }
+}
+
+#[test]
+fn a_field_unequal_to_itself_is_not_reported() {
+    let mut summary = Summary::pooled();
+    summary.min = 1.0;
+    summary.samples.push(1.0);
+    drop(summary);
+    let summary = Summary::pooled();
+    assert!(summary.min.is_nan() && summary.samples.is_empty());
+    assert_eq!(Summary::pool().discards().panic, 0);
+}
+
 /// A derived `Reset`: restores every field.
 #[derive(Debug, PartialEq, Reset)]
 struct GoodPolicy {

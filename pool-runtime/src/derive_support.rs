@@ -106,7 +106,10 @@ pub trait PartialEqProbe<T> {
 impl<T: PartialEq> PartialEqProbe<T> for Probe<'_, T> {
     #[inline]
     fn __equals(&self, other: &T) -> bool {
-        self.0 == other
+        // A value unequal to itself (a NaN) says nothing: not a difference.
+        #[allow(clippy::eq_op)]
+        let unknowable = self.0 != self.0;
+        self.0 == other || unknowable
     }
 }
 

@@ -60,7 +60,8 @@
 // this list (`scripts/module-graph.py` checks that there is no cycle):
 //
 //   sync                 std or loom: atomics, locks, thread-locals, exit hooks
-//   config, switches, store, stats, fresh, registry, diagnostics, trimmer
+//   config, switches, store, stats, fresh, registry, diagnostics, periodic,
+//   trimmer
 //                        bounds, the environment's switches, the shared
 //                        store, counters, what the constructor makes,
 //                        every pool for the metrics
@@ -81,6 +82,7 @@ mod fresh;
 mod guard;
 mod local;
 pub mod metrics;
+mod periodic;
 mod pool;
 mod recycle;
 mod registry;

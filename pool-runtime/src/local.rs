@@ -317,24 +317,25 @@ impl<T: Send + 'static> LocalCache<T> {
     /// if the cache has room, and leaves it there otherwise, for
     /// [`put`](Self::put) on the slow path. True if kept.
     #[inline(always)]
-    pub(crate) fn put_if_room(&mut self, object: &mut Option<Box<T>>, bytes: u64) -> bool {
+    pub(crate) fn put_if_room(&mut self, object: &mut Option<Box<T>>) -> bool {
         if self.objects.len() < self.objects.capacity() {
             if let Some(object) = object.take() {
                 self.objects.push(object);
-                self.count_kept(bytes);
+                self.count(Event::Return);
                 return true;
             }
         }
         false
     }
 
-    /// Counts a return and the heap it keeps (see `Event::KeptBytes`);
-    /// objects without drop glue have none, and their pools add nothing.
-    #[inline(always)]
+    /// Counts a return of the slow path and the heap it keeps (see
+    /// `Event::KeptBytes`); objects without drop glue have none, and their
+    /// pools add nothing.
     fn count_kept(&self, bytes: u64) {
         self.count(Event::Return);
         if std::mem::needs_drop::<T>() {
             self.tally.bump_owned(Event::KeptBytes, bytes);
+            self.tally.bump_owned(Event::Measured, 1);
         }
     }
 

@@ -214,14 +214,11 @@ impl<T: Reset + Send + 'static> Pool<T> {
         // on, go to the slow path untouched: one more test on the branch
         // that already leads there.
         let inline = !std::thread::panicking() && !diagnostics::tracking();
-        if inline {
-            if let Some(bytes) = self.reset_and_measure(&mut held, Stage::Inline) {
-                if self.route().with_hot(&self.shared, |cache, _| cache.put_if_room(&mut held, bytes))
-                    == Some(true)
-                {
-                    return;
-                }
-            }
+        if inline
+            && self.reset_and_measure(&mut held, Stage::Inline).is_some()
+            && self.route().with_hot(&self.shared, |cache, _| cache.put_if_room(&mut held)) == Some(true)
+        {
+            return;
         }
         if let Some(object) = held.take() {
             self.put_slow(object, inline);
@@ -299,8 +296,10 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// returned object, reset or restored, must equal a new one in every
     /// field whose type is `PartialEq` (`Reset::__unlike`, which the derive
     /// generates), and be `is_reset` if a new one is. A `Reset` written by
-    /// hand that forgets a field fails here, in tests, instead of handing
-    /// the next user the last one's data. A panic, not a logged warning: a
+    /// hand for a field's type, or a `#[pool(reset = ...)]` function, that
+    /// forgets something fails here, in tests, instead of handing the next
+    /// user the last one's data; a type whose whole `Reset` is hand-written
+    /// is checked through its `is_reset` alone. A panic, not a logged warning: a
     /// debug build is where the fix is made, and a warning among a test
     /// run's output goes unread. It runs once per pool and compares with
     /// the thread's template where the pool keeps one, so it costs a plain
@@ -428,7 +427,10 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// shared store, as many as its `max_idle` leaves room for; returns how
     /// many it kept. Each counts as a miss and a return, so that
     /// `hits + misses == returns + discards + in_use` stays exact. A pool
-    /// switched off keeps none.
+    /// switched off keeps none, and neither does one whose constructor makes
+    /// objects above `max_retained_bytes` (which every return would drop as
+    /// `oversized`): the first such object is counted as a miss and an
+    /// `oversized` discard, and no more are made.
     ///
     /// The constructor runs on the calling thread, before the store is
     /// locked; if it panics, the objects made so far are dropped and nothing
@@ -449,8 +451,19 @@ impl<T: Reset + Send + 'static> Pool<T> {
             return 0;
         }
         let room = self.shared.config().get_max_idle().saturating_sub(self.shared.store().len());
-        let made: Vec<Box<T>> = (0..n.min(room)).map(|_| self.create()).collect();
-        let bytes = made.iter().map(|object| T::retained_bytes(object) as u64).sum();
+        let bound = self.shared.config().get_max_retained_bytes();
+        let (mut made, mut bytes) = (Vec::with_capacity(n.min(room)), 0);
+        for _ in 0..n.min(room) {
+            let object = self.create();
+            let retained = T::retained_bytes(&object);
+            if retained > bound {
+                self.shared.count_shared(Event::Miss, 1);
+                self.shared.count_shared(Event::Oversized, 1);
+                break; // the next ones would be the same
+            }
+            bytes += retained as u64;
+            made.push(object);
+        }
         self.shared.keep_new(made, bytes)
     }
 
@@ -458,15 +471,19 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// it: each object's own size (`size_of::<T>()`, its box) plus its heap.
     /// For the byte-buffer classes the heap is exact (their buffers keep
     /// exactly their class's capacity); for other pools it is estimated as
-    /// the mean [`Reset::retained_bytes`] of every return kept so far, which
-    /// the return path adds up at the cost of about one instruction per
-    /// return (`scripts/callgrind-engine.sh`); types without drop glue hold
-    /// no heap and pay nothing.
+    /// the mean [`Reset::retained_bytes`] of the returns that took the
+    /// out-of-line path: a thread's first return, those that find its cache
+    /// full and spill it (so a burst is sampled), every return of a restoring
+    /// pool or of a thread without a cache. The inline return, which already
+    /// measures each object against `max_retained_bytes`, adds nothing: a
+    /// counter there made the return too big to inline for some types.
+    /// Types without drop glue hold no heap.
     ///
     /// ```
     /// use poolable::{Pool, PoolConfig};
     ///
-    /// static LINES: Pool<String> = Pool::with_config(String::new, PoolConfig::new("lines"));
+    /// // No per-thread cache: every return is measured.
+    /// static LINES: Pool<String> = Pool::with_config(String::new, PoolConfig::new("lines").cache_size(0));
     ///
     /// let mut line = LINES.get();
     /// line.reserve_exact(1000);

@@ -189,6 +189,7 @@ impl<T> Shared<T> {
         if std::mem::needs_drop::<T>() && kept > 0 {
             // New objects hold alike: the kept ones' share of the heap.
             self.count_shared(Event::KeptBytes, bytes.saturating_mul(kept as u64) / made as u64);
+            self.count_shared(Event::Measured, kept as u64);
         }
         if !rejected.is_empty() {
             self.count_shared(Event::Full, rejected.len() as u64);
@@ -203,6 +204,7 @@ impl<T> Shared<T> {
         self.count_shared(Event::Return, 1);
         if std::mem::needs_drop::<T>() {
             self.count_shared(Event::KeptBytes, bytes);
+            self.count_shared(Event::Measured, 1);
         }
     }
 
@@ -210,13 +212,13 @@ impl<T> Shared<T> {
     /// `size_of::<T>()` (its box), plus its heap. The heap is exact where the
     /// pool makes it so (the byte-buffer classes keep buffers of exactly
     /// their class's capacity); elsewhere it is the mean
-    /// `Reset::retained_bytes` of every return kept so far, which the return
-    /// path adds up (types without drop glue have no heap and add nothing).
+    /// `Reset::retained_bytes` of the returns the slow path kept (see
+    /// `Pool::idle_bytes`); types without drop glue have no heap.
     pub(crate) fn idle_bytes(&self, counts: &Counts) -> u64 {
         let stats = counts.stats();
         let heap = match self.config.get_exact_heap() {
             Some(bytes) => bytes as u64,
-            None => counts.kept_bytes().checked_div(stats.returns).unwrap_or(0),
+            None => counts.kept_bytes().checked_div(counts.measured()).unwrap_or(0),
         };
         stats.idle.saturating_mul(std::mem::size_of::<T>() as u64 + heap)
     }

@@ -108,13 +108,16 @@ pub(crate) enum Event {
     Chaos,
     Evicted,
     /// Not an event but a sum: the heap (`Reset::retained_bytes`) of the
-    /// objects kept, for the estimate of the bytes idle objects hold.
+    /// objects the slow return path kept, for the estimate of the bytes
+    /// idle objects hold.
     KeptBytes,
+    /// How many returns `KeptBytes` sums.
+    Measured,
 }
 
 impl Event {
     /// How many there are.
-    pub(crate) const COUNT: usize = 11;
+    pub(crate) const COUNT: usize = 12;
 
     const ALL: [Event; Event::COUNT] = [
         Event::Hit,
@@ -128,6 +131,7 @@ impl Event {
         Event::Chaos,
         Event::Evicted,
         Event::KeptBytes,
+        Event::Measured,
     ];
 }
 
@@ -152,9 +156,14 @@ impl Counts {
         }
     }
 
-    /// The heap kept by every return so far (see `Event::KeptBytes`).
+    /// The heap kept by the measured returns (see `Event::KeptBytes`).
     pub(crate) fn kept_bytes(&self) -> u64 {
         self.get(Event::KeptBytes)
+    }
+
+    /// How many returns [`kept_bytes`](Self::kept_bytes) sums.
+    pub(crate) fn measured(&self) -> u64 {
+        self.get(Event::Measured)
     }
 
     /// The counters and what follows from them (`idle`, `in_use`).

@@ -227,6 +227,7 @@ impl Drop for PooledBuffer {
 
 impl Default for PooledBuffer {
     /// [`buffer()`](buffer).
+    #[track_caller]
     fn default() -> Self {
         buffer()
     }

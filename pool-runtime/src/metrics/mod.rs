@@ -71,13 +71,30 @@
 //! [`snapshot`] gives the same numbers as plain data (`Serialize` with the
 //! `serde` feature), for a JSON endpoint, logs, or tests.
 
-// What the collector exports: which series, and one set of values per label.
+// What every adapter exports: which series, and one set of values per
+// label; built without an adapter too, unused then.
 #[cfg(feature = "prometheus")]
 mod collector;
-#[cfg(feature = "prometheus")]
+#[cfg_attr(
+    not(any(
+        feature = "prometheus",
+        feature = "prometheus-client",
+        feature = "metrics",
+        feature = "opentelemetry"
+    )),
+    allow(dead_code)
+)]
 mod labels;
-#[cfg(feature = "prometheus")]
+// One table of facts about each series; each adapter reads its own part.
+#[allow(dead_code)]
 mod series;
+
+#[cfg(feature = "metrics")]
+pub mod metrics_rs;
+#[cfg(feature = "opentelemetry")]
+pub mod opentelemetry;
+#[cfg(feature = "prometheus-client")]
+pub mod prometheus_client;
 
 #[cfg(feature = "prometheus")]
 pub use collector::{register, register_with_namespace, PoolCollector};

@@ -5,6 +5,13 @@ use crate::stats::{Counts, Discards};
 /// The `reason` label values of `pool_discards_total`, in the order exported.
 pub(crate) const REASONS: [&str; 6] = Discards::REASONS;
 
+/// What a series counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unit {
+    Objects,
+    Bytes,
+}
+
 /// One exported metric family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Series {
@@ -30,6 +37,28 @@ impl Series {
         Series::InUse,
         Series::IdleBytes,
     ];
+
+    /// The name `prometheus-client` is given: a counter's without `_total`,
+    /// which its encoders append.
+    pub(crate) fn stem(self) -> &'static str {
+        let name = self.name();
+        name.strip_suffix("_total").unwrap_or(name)
+    }
+
+    /// The OpenTelemetry instrument name: dotted, without `_total`
+    /// (`pool.hits`, `pool.idle_objects`), so that OpenTelemetry's own
+    /// Prometheus exporter gives back [`name`](Self::name).
+    pub(crate) fn dotted(self) -> String {
+        self.stem().replacen('_', ".", 1)
+    }
+
+    /// The unit: objects (an OpenTelemetry annotation, `{object}`), or bytes.
+    pub(crate) const fn unit(self) -> Unit {
+        match self {
+            Series::IdleBytes => Unit::Bytes,
+            _ => Unit::Objects,
+        }
+    }
 
     /// The name, without a namespace.
     pub(crate) const fn name(self) -> &'static str {
@@ -60,7 +89,7 @@ impl Series {
             Series::InUse => "Objects taken from the pool and not yet returned or discarded.",
             Series::IdleBytes => {
                 "Bytes held by the pool's idle objects: their own size plus their heap, exact for \
-                 the byte-buffer classes, else the mean retained_bytes of the returns kept."
+                 the byte-buffer classes, else the mean retained_bytes of the returns sampled."
             }
         }
     }
