@@ -1,4 +1,4 @@
-//! The series for the [`metrics`](::metrics) crate (metrics-rs, feature
+//! The series for the `metrics` crate (metrics-rs, feature
 //! `metrics`), the facade that `metrics-exporter-prometheus`,
 //! `axum-prometheus` and `tokio-metrics` report through.
 //!

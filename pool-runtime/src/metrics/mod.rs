@@ -10,7 +10,7 @@
 //! # HELP pool_hits_total Takes from the pool served by an idle object.
 //! # TYPE pool_hits_total counter
 //! pool_hits_total{pool="table_response"} 999744
-//! # HELP pool_discards_total Objects dropped instead of kept ... by reason (full, oversized, panic, detached).
+//! # HELP pool_discards_total Objects dropped instead of kept ... by reason (full, oversized, panic, detached, disabled, chaos).
 //! # TYPE pool_discards_total counter
 //! pool_discards_total{pool="table_response",reason="full"} 0
 //! pool_discards_total{pool="table_response",reason="oversized"} 12
@@ -21,10 +21,11 @@
 //! | `pool_hits_total` | counter | `pool` |
 //! | `pool_misses_total` | counter | `pool` |
 //! | `pool_returns_total` | counter | `pool` |
-//! | `pool_discards_total` | counter | `pool`, `reason` = `full`, `oversized`, `panic`, `detached` |
+//! | `pool_discards_total` | counter | `pool`, `reason` = `full`, `oversized`, `panic`, `detached`, `disabled`, `chaos` |
 //! | `pool_evictions_total` | counter | `pool` |
 //! | `pool_idle_objects` | gauge | `pool` |
 //! | `pool_in_use_objects` | gauge | `pool` |
+//! | `pool_idle_bytes` | gauge | `pool` (see [`Pool::idle_bytes`](crate::Pool::idle_bytes)) |
 //!
 //! A namespace, if given, prefixes every name (`bingsan_pool_hits_total`).
 //! The values are those of [`Pool::stats`](crate::Pool::stats) and
@@ -70,6 +71,17 @@
 //!
 //! [`snapshot`] gives the same numbers as plain data (`Serialize` with the
 //! `serde` feature), for a JSON endpoint, logs, or tests.
+//!
+//! # Other metrics libraries
+//!
+//! The same series, labels and values, read at scrape or report time, for
+//! the three other libraries Rust services use, each behind a feature named
+//! after its crate: [`prometheus_client`] (a `Collector` for the official
+//! crate's `Registry`), [`metrics_rs`] (`describe`, `report` and
+//! `spawn_reporter` for the `metrics` facade) and [`opentelemetry`]
+//! (observable instruments on a `Meter` the caller passes).
+//! `tests/metrics_adapters.rs` checks each against that crate's own encoder,
+//! recorder or SDK.
 
 // What every adapter exports: which series, and one set of values per
 // label; built without an adapter too, unused then.
