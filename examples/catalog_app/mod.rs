@@ -261,6 +261,15 @@ fn run_mode(mode: Mode, catalog: &Catalog, args: &Args, bar: &ProgressBar) -> Ru
     stats
 }
 
+/// `n` bytes for a person: B, KiB or MiB.
+fn bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
+}
+
 fn grouped(value: f64) -> String {
     let digits = format!("{:.0}", value.max(0.0));
     let mut out = String::new();
@@ -385,11 +394,16 @@ pub fn run(args: &Args, out: &mut dyn Write) -> io::Result<Report> {
     Ok(report)
 }
 
-/// A line per pool that was used: takes, hit ratio, idle objects, and the
-/// discards that happened, by reason; then what the usual ones mean.
+/// A line per pool that was used: takes, hit ratio, idle objects and the
+/// bytes they hold, and the discards that happened, by reason; then what
+/// the usual ones mean.
 fn print_pools(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "pools (poolable::metrics::snapshot(); the whole exposition with --exposition):")?;
-    writeln!(out, "{:<20} {:>10} {:>10} {:>6}  discards", "pool", "takes", "hit ratio", "idle")?;
+    writeln!(
+        out,
+        "{:<20} {:>10} {:>10} {:>6} {:>10}  discards",
+        "pool", "takes", "hit ratio", "idle", "idle bytes"
+    )?;
     let mut outgrown = false;
     for pool in metrics::snapshot() {
         let stats = pool.stats;
@@ -407,11 +421,12 @@ fn print_pools(out: &mut dyn Write) -> io::Result<()> {
         outgrown |= is_buffer(&pool.name) && d.oversized > 0;
         writeln!(
             out,
-            "{:<20} {:>10} {:>10} {:>6}  {}",
+            "{:<20} {:>10} {:>10} {:>6} {:>10}  {}",
             pool.name,
             grouped(takes as f64),
             hit_ratio((takes, stats.hits)),
             grouped(stats.idle as f64),
+            bytes(pool.idle_bytes),
             if discards.is_empty() { "-".to_owned() } else { discards.join(", ") },
         )?;
     }
