@@ -98,9 +98,7 @@ fn error_model(answer: &Answer) -> (String, u64, String) {
 async fn server_answers_tables_errors_and_metrics() {
     let _alone = SHARED_POOLS.lock().await;
     let state = Arc::new(AppState::new(24).expect("registers the collector"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let address = listener.local_addr().expect("an address");
-    tokio::spawn(server_app::serve(listener, Arc::clone(&state)));
+    let address = serve(Arc::clone(&state)).await;
 
     // What each table's answer must be: the unpooled serialisation.
     let expected: Arc<Vec<(String, Vec<u8>)>> = Arc::new(
@@ -228,10 +226,15 @@ fn test_limits() -> Limits {
 
 async fn start(limits: Limits) -> (SocketAddr, Arc<AppState>) {
     let state = Arc::new(AppState::with_limits(12, limits).expect("registers the collector"));
+    (serve(Arc::clone(&state)).await, state)
+}
+
+/// Serves `state` on a free port of 127.0.0.1, in the background.
+async fn serve(state: Arc<AppState>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let address = listener.local_addr().expect("an address");
-    tokio::spawn(server_app::serve(listener, Arc::clone(&state)));
-    (address, state)
+    tokio::spawn(server_app::serve(listener, state));
+    address
 }
 
 /// `POST path` with `body`, on a connection of its own.
@@ -494,10 +497,7 @@ async fn a_client_discovers_the_tables_it_can_load() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn debug_pools_lists_every_pool_and_the_guards_out_while_tracking() {
     let _alone = SHARED_POOLS.lock().await;
-    let state = Arc::new(AppState::new(8).expect("registers the collector"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let address = listener.local_addr().expect("an address");
-    tokio::spawn(server_app::serve(listener, state));
+    let address = serve(Arc::new(AppState::new(8).expect("registers the collector"))).await;
     let mut sender = connect(address).await;
     assert_eq!(get(&mut sender, "/v1/namespaces/analytics/tables/orders").await.status, StatusCode::OK);
 
