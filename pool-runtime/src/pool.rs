@@ -226,8 +226,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
     }
 
     /// Every return the inline path did not finish: an adopted buffer, a
-    /// panicking thread, an oversized object, a restoring pool, a second
-    /// pool of a derived type, a full or missing cache.
+    /// panicking thread, an oversized object, a restoring pool, a pool
+    /// switched off or under chaos, a second pool of a derived type, a full
+    /// or missing cache, and every return while take-site tracking is on.
     #[cold]
     #[inline(never)]
     fn put_slow(&'static self, object: Box<T>, already_reset: bool) {
