@@ -40,6 +40,8 @@
 //! * `json` (implies `serde`): the `json` module, `Reset` for
 //!   `serde_json::Value` and `Map`.
 //! * `bytes`: `PooledBuffer::into_bytes`, `Reset` for `bytes::BytesMut`.
+//! * `axum` (implies `json` and `bytes`): the `axum` module, `PooledJson<T>`
+//!   as an axum 0.8 extractor and response.
 //!
 //! # Engine
 //!
@@ -73,6 +75,7 @@
 //   pool, guard          `Pool<T>` and `Pooled<T>`: take and return
 //   buffer, json, metrics
 //                        built on pools and their counters
+//   axum                 an axum extractor and responses on json and buffer
 #[cfg(not(loom))]
 mod buffer;
 mod config;
@@ -101,6 +104,10 @@ mod loom_tests;
 
 #[cfg(all(feature = "json", not(loom)))]
 pub mod json;
+
+#[cfg(all(feature = "axum", not(loom)))]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 
 #[cfg(not(loom))]
 pub use buffer::{buffer, buffer_with_capacity, PooledBuffer};

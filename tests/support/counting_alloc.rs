@@ -34,6 +34,12 @@ fn count(bytes: usize) {
     let _ = THREAD.try_with(|count| count.set(count.get() + 1));
 }
 
+/// Allocations the calling thread has made so far (for counting across
+/// `.await`s on a current-thread runtime, where a closure cannot reach).
+pub fn thread_allocations() -> u64 {
+    THREAD.with(Cell::get)
+}
+
 /// Allocations `f` makes on the calling thread.
 pub fn on_this_thread(f: impl FnOnce()) -> u64 {
     let before = THREAD.with(Cell::get);
