@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -47,8 +47,8 @@ async fn plain(Json(request): Json<CommitRequest>) -> Json<CommitResponse> {
 }
 
 async fn floor() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], r#"{"metadata-location":"s3://warehouse"}"#)
-        .into_response()
+    let content_type = HeaderValue::from_static("application/json");
+    ([(header::CONTENT_TYPE, content_type)], r#"{"metadata-location":"s3://warehouse"}"#).into_response()
 }
 
 /// Reads the body with axum's own extractor and answers as `floor`.

@@ -53,16 +53,18 @@ where
 }
 
 /// `application/json` or `application/*+json`, parameters allowed: the test
-/// of `axum::Json`, with the same parser.
+/// of `axum::Json`, with the same parser. The plain `application/json` is
+/// matched first, as that parser would match it, because the parser
+/// allocates.
 fn json_content_type(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<mime::Mime>().ok())
-        .is_some_and(|mime| {
-            mime.type_() == "application"
-                && (mime.subtype() == "json" || mime.suffix().is_some_and(|name| name == "json"))
-        })
+    let Some(value) = headers.get(header::CONTENT_TYPE) else { return false };
+    if value.as_bytes().eq_ignore_ascii_case(b"application/json") {
+        return true;
+    }
+    value.to_str().ok().and_then(|value| value.parse::<mime::Mime>().ok()).is_some_and(|mime| {
+        mime.type_() == "application"
+            && (mime.subtype() == "json" || mime.suffix().is_some_and(|name| name == "json"))
+    })
 }
 
 /// A request body, read whole.
