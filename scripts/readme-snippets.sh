@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds and runs every Rust snippet of README.md in a scratch crate that
 # depends on `poolable` as a user's crate does (plus serde, serde_json and
-# bytes, which the snippets of the json and bytes features use, and the
-# metrics crates of the three adapter features), not as the
-# README's doctests do, which can also name poolable's own dependencies.
+# bytes, which the snippets of the json and bytes features use, axum for the
+# snippet of the axum feature, and the metrics crates of the three adapter
+# features), not as the README's doctests do, which can also name poolable's
+# own dependencies.
 #
 #   scripts/readme-snippets.sh          (run by .ci/run)
 #
@@ -58,10 +59,11 @@ publish = false
 [workspace]
 
 [dependencies]
-poolable = { path = "$root", features = ["prometheus-client", "metrics", "opentelemetry"] }
+poolable = { path = "$root", features = ["axum", "prometheus-client", "metrics", "opentelemetry"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 bytes = "1"
+axum = { version = "0.8", default-features = false }
 prometheus-client = "0.26"
 metrics = "0.24"
 opentelemetry = { version = "0.33", default-features = false, features = ["metrics"] }
