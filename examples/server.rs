@@ -6,7 +6,7 @@
 //! ```text
 //! curl http://127.0.0.1:8181/v1/namespaces/analytics/tables/orders
 //! curl -X POST http://127.0.0.1:8181/v1/namespaces/analytics/tables/orders \
-//!      -d '{"requirements": [{"type": "assert-current-schema-id", "current-schema-id": 2}],
+//!      -H 'content-type: application/json' -d '{"requirements": [{"type": "assert-current-schema-id", "current-schema-id": 2}],
 //!           "updates": [{"action": "set-properties", "updates": {"owner": "payments"}}]}'
 //! curl http://127.0.0.1:8181/metrics
 //! ```
@@ -82,7 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let address = listener.local_addr()?;
     println!("listening on http://{address}");
     println!("  curl http://{address}/v1/namespaces/analytics/tables/orders");
-    println!("  curl -X POST http://{address}/v1/namespaces/analytics/tables/orders -d '{{\"requirements\": [], \"updates\": [{{\"action\": \"set-properties\", \"updates\": {{\"owner\": \"payments\"}}}}]}}'");
+    println!("  curl -X POST http://{address}/v1/namespaces/analytics/tables/orders -H 'content-type: application/json' -d '{{\"requirements\": [], \"updates\": [{{\"action\": \"set-properties\", \"updates\": {{\"owner\": \"payments\"}}}}]}}'");
     println!("  curl http://{address}/metrics");
     println!("  curl http://{address}/debug/pools");
     server_app::serve(listener, state).await?;

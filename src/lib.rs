@@ -53,6 +53,7 @@
 //!   elements survive a reset, for builders with nested allocations.
 //! * [`buffer()`] and [`json`]: pooled byte buffers, JSON encoding into them
 //!   and decoding requests into pooled objects.
+//! * [`axum`]: `PooledJson<T>` in axum handlers (feature `axum`).
 //! * [`metrics`]: snapshots and the Prometheus collector.
 //!
 //! # Features
@@ -67,6 +68,10 @@
 //!   `Deserialize` types reuse their allocations).
 //! * `bytes` (default): `PooledBuffer::into_bytes`, a pooled buffer as a
 //!   `bytes::Bytes` without a copy (an HTTP body).
+//! * `axum` (implies `json` and `bytes`): [`axum::PooledJson`], where a
+//!   handler wrote `axum::Json<T>`: the request decoded in place into a
+//!   pooled object, the answer encoded into a pooled buffer; on axum-core
+//!   0.5, so axum 0.8 users build no second axum.
 //!
 //! Without them everything else builds, and pools count all the same.
 //! docs.rs builds with every feature; items behind one say which.
@@ -168,6 +173,6 @@ pub use pool_derive::{Poolable, Reset};
 pub use pool_runtime::*;
 
 /// The README's examples, compiled and run as doctests so they stay true.
-#[cfg(all(doctest, feature = "prometheus", feature = "json", feature = "bytes"))]
+#[cfg(all(doctest, feature = "prometheus", feature = "json", feature = "bytes", feature = "axum"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -356,6 +356,37 @@ async fn bad_commits_answer_iceberg_errors() {
     // A failed commit changed nothing: the next one on the same table applies.
     let ok = post(address, ORDERS, br#"{"requirements": [], "updates": []}"#.to_vec()).await;
     assert_eq!(ok.status, StatusCode::OK);
+
+    // Not JSON by its content type: 415, as axum::Json, in an ErrorModel.
+    for content_type in
+        ["", "content-type: text/plain\r\n", "content-type: application/x-www-form-urlencoded\r\n"]
+    {
+        let body = r#"{"requirements": [], "updates": []}"#;
+        let request = format!(
+            "POST {ORDERS} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{content_type}content-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let answer = raw(address, request.as_bytes(), Duration::from_secs(5)).await.expect("an answer");
+        assert!(answer.starts_with("HTTP/1.1 415"), "{content_type:?}: {answer}");
+        assert!(answer.contains("UnsupportedMediaTypeException"), "{answer}");
+    }
+
+    // A body longer than its Content-Length claims: the server reads what
+    // was claimed (a truncated JSON: 400), and what follows is no request.
+    let body = r#"{"requirements": [], "updates": []}"#;
+    let request = format!(
+        "POST {ORDERS} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{body}"
+    );
+    let answer =
+        raw(address, request.as_bytes(), Duration::from_secs(5)).await.expect("answered, then closed");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("BadRequestException") && answer.contains("EOF while parsing"), "{answer}");
+
+    // Every rejected body went back to its pool.
+    let mut sender = connect(address).await;
+    let text = scrape(&mut sender).await;
+    assert_eq!(series(&text, "pool_in_use_objects{pool=\"commit_table_request\"}"), Some(0.0), "{text}");
+    assert_eq!(series(&text, "pool_in_use_objects{pool=\"buffer_4k\"}"), Some(0.0), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -369,7 +400,7 @@ async fn a_body_over_the_limit_answers_413_announced_or_not() {
 
     // Chunked, with no length announced: stopped once past the limit.
     let chunk = format!("{:x}\r\n{}\r\n", 40_000, " ".repeat(40_000));
-    let head = format!("POST {ORDERS} HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n");
+    let head = format!("POST {ORDERS} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
     let request = [head.as_bytes(), chunk.as_bytes(), chunk.as_bytes(), b"0\r\n\r\n"].concat();
     let answer = raw(address, &request, Duration::from_secs(5)).await.expect("an answer, then closed");
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
@@ -380,7 +411,9 @@ async fn a_body_over_the_limit_answers_413_announced_or_not() {
 async fn a_body_too_slow_to_arrive_answers_408() {
     let (address, _state) = start(test_limits()).await;
     let mut stream = TcpStream::connect(address).await.unwrap();
-    let head = format!("POST {ORDERS} HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{{\"requ");
+    let head = format!(
+        "POST {ORDERS} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"requ"
+    );
     stream.write_all(head.as_bytes()).await.unwrap();
     let answer = read_until_closed(&mut stream, Duration::from_secs(5)).await.expect("answered in time");
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");

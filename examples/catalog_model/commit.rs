@@ -9,7 +9,7 @@
 //! (no in place), so each is one struct with the tag and the fields any kind
 //! may carry, checked per kind here.
 
-use poolable::{Poolable, PooledBuffer, RecycleMap, RecycleOption, RecycleVec, Reset};
+use poolable::{Poolable, Pooled, RecycleMap, RecycleOption, RecycleVec, Reset};
 use serde::{Deserialize, Serialize};
 
 use super::{echo, SnapshotDef, TableDef, TableMetadata};
@@ -339,15 +339,11 @@ impl TableDef {
         }
     }
 
-    /// The answer of a successful commit, built in a pooled response and
-    /// serialised into a pooled buffer.
-    pub fn commit_response(&self) -> Result<PooledBuffer, serde_json::Error> {
+    /// The answer of a successful commit, built in a pooled response.
+    pub fn commit_answer(&self) -> Pooled<CommitTableResponse> {
         let mut response = CommitTableResponse::pooled();
         response.metadata_location.push_str(&self.metadata_location);
         self.fill_metadata(&mut response.metadata);
-        poolable::json::to_vec_with_capacity(
-            &*response,
-            self.answer_len.load(std::sync::atomic::Ordering::Relaxed),
-        )
+        response
     }
 }

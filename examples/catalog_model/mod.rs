@@ -29,7 +29,7 @@ pub use commit::{
     TableUpdate,
 };
 
-use poolable::{Poolable, PooledBuffer, RecycleMap, RecycleOption, RecycleVec, Reset};
+use poolable::{Poolable, Pooled, PooledBuffer, RecycleMap, RecycleOption, RecycleVec, Reset};
 use serde::Serialize;
 
 // ---------------------------------------------------------------------------
@@ -207,31 +207,29 @@ pub const ENDPOINTS: [&str; 5] = [
 ];
 
 impl Catalog {
-    /// The answer of `GET /v1/config`.
-    pub fn config_json(&self) -> Result<PooledBuffer, serde_json::Error> {
+    /// The answer of `GET /v1/config`, in a pooled builder.
+    pub fn config(&self) -> Pooled<CatalogConfig> {
         let mut config = CatalogConfig::pooled();
         config.defaults.entry("client.region").push_str("eu-west-1");
         config.overrides.entry("warehouse").push_str("s3://warehouse");
         for endpoint in ENDPOINTS {
             config.endpoints.push(endpoint);
         }
-        poolable::json::to_vec(&*config)
+        config
     }
 
-    /// The answer of `GET /v1/namespaces`.
-    pub fn namespaces_json(&self) -> Result<PooledBuffer, serde_json::Error> {
+    /// The answer of `GET /v1/namespaces`, in a pooled builder.
+    pub fn namespace_list(&self) -> Pooled<ListNamespacesResponse> {
         let mut list = ListNamespacesResponse::pooled();
         for namespace in self.namespaces() {
             list.namespaces.add().add().push_str(namespace);
         }
-        poolable::json::to_vec(&*list)
+        list
     }
 
-    /// The answer of `GET /v1/namespaces/{namespace}/tables`, or why not.
-    pub fn tables_json(
-        &self,
-        namespace: &str,
-    ) -> Result<Result<PooledBuffer, serde_json::Error>, LookupError> {
+    /// The answer of `GET /v1/namespaces/{namespace}/tables`, in a pooled
+    /// builder, or why not.
+    pub fn table_list(&self, namespace: &str) -> Result<Pooled<ListTablesResponse>, LookupError> {
         let tables = self.tables_in(namespace)?;
         let mut list = ListTablesResponse::pooled();
         for table in tables {
@@ -239,7 +237,7 @@ impl Catalog {
             id.namespace.add().push_str(namespace);
             id.name.push_str(table);
         }
-        Ok(poolable::json::to_vec(&*list))
+        Ok(list)
     }
 }
 
@@ -452,7 +450,7 @@ impl LookupError {
     }
 
     /// The error answer's body, built in a pooled builder.
-    pub fn to_json(self, namespace: &str, table: &str) -> Result<PooledBuffer, serde_json::Error> {
+    pub fn answer(self, namespace: &str, table: &str) -> Pooled<ErrorResponse> {
         use std::fmt::Write;
         let (code, kind) = self.kind();
         let mut response = ErrorResponse::pooled();
@@ -470,7 +468,7 @@ impl LookupError {
             LookupError::NoSuchNamespace => write!(error.message, "Namespace does not exist: {namespace}"),
             LookupError::NoSuchTable => write!(error.message, "Table does not exist: {namespace}.{table}"),
         };
-        poolable::json::to_vec(&response)
+        response
     }
 }
 
