@@ -347,7 +347,13 @@ def main():
     if os.path.exists(notes):
         w(open(notes).read().rstrip())
         w("")
-    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+    # Sections other scripts write (scripts/axum-report.sh) are carried over.
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    if os.path.exists(path):
+        for match in re.finditer(r"<!-- (\w+) section -->.*?<!-- /\1 section -->", open(path).read(), re.S):
+            w(match.group(0))
+            w("")
+    with open(path, "w") as f:
         f.write("\n".join(out))
     missed = sum(1 for _, ok, _ in verdicts if not ok)
     print(f"wrote BENCHMARKS.md ({len(verdicts)} targets, {missed} missed)", file=sys.stderr)

@@ -7,7 +7,7 @@ Starts target/release/examples/server with `ulimit -n 1024` (default limits),
 then: 1,100 idle connections (and a normal request during and after them),
 300 connections each sending an unterminated 390 KB header (the server's RSS,
 and a normal request), bad names of 60 and 6 KB, and the pools' in-use gauges.
-Prints what each step saw; the README quotes its output.
+Prints what each step saw; docs/example-service.md quotes its output.
 """
 import socket, time, subprocess, resource, os, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))

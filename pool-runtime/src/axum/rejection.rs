@@ -43,7 +43,7 @@ const MAX_TEXT: usize = 1024;
 ///         },
 ///     }
 /// }
-/// # let _ = axum::routing::post(create);
+/// # let _: axum::routing::MethodRouter = axum::routing::post(create);
 /// ```
 ///
 /// Its text quotes at most [`MAX_EXCERPT`] characters of any piece of the

@@ -55,7 +55,7 @@ fn with_content_type(body: Body, content_type: &'static str) -> Response {
 ///     writeln!(text, "requests_total 7").unwrap();
 ///     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 /// }
-/// # let _ = axum::routing::get(metrics);
+/// # let _: axum::routing::MethodRouter = axum::routing::get(metrics);
 /// ```
 impl IntoResponse for PooledBuffer {
     fn into_response(self) -> Response {
