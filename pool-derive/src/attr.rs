@@ -60,7 +60,7 @@ pub enum FieldMode {
 pub struct FieldAttrs {
     pub mode: FieldMode,
     /// The argument that set `mode`, for conflict messages.
-    key: Option<Ident>,
+    pub key: Option<Ident>,
 }
 
 const STRUCT_KEYS: &[&str] =

@@ -71,6 +71,7 @@
 //                        the `Reset` trait and what implements it
 //   route                which cache serves a pool: decided once
 //   pool, guard          `Pool<T>` and `Pooled<T>`: take and return
+//   generic              one pool per instantiation of a generic derived type
 //   buffer, json, metrics
 //                        built on pools and their counters
 #[cfg(not(loom))]
@@ -79,6 +80,7 @@ mod config;
 mod derive_support;
 pub mod diagnostics;
 mod fresh;
+mod generic;
 mod guard;
 mod local;
 pub mod metrics;
@@ -137,6 +139,7 @@ pub trait Poolable: Reset + Send + Sized + 'static {
 #[doc(hidden)]
 pub mod __private01 {
     pub use crate::derive_support::*;
+    pub use crate::generic::{generic_pool, Label};
     pub use crate::local::{ThreadSlot, TypedSlot};
     pub use crate::pool::thread_slot;
     pub use crate::{Pool, PoolConfig, Poolable, Reset};
