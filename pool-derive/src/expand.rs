@@ -33,7 +33,6 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let mut collect = |plan: &FieldPlan, checks: &mut Vec<TokenStream>| {
         checks.extend(plan.checks.iter().cloned());
         bounds.extend(plan.bounds.iter().cloned());
-        pool_bounds.extend(plan.pool_bounds.iter().cloned());
     };
 
     let body = match &input.shape {

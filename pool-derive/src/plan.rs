@@ -36,8 +36,6 @@ pub struct FieldPlan {
     /// `where` predicates of a field whose type names a generic parameter
     /// (those cannot be asserted in a constant).
     pub bounds: Vec<TokenStream>,
-    /// Such predicates that only the `Poolable` impl needs (`Send`).
-    pub pool_bounds: Vec<TokenStream>,
     /// A statement of `reset`.
     pub reset: TokenStream,
     /// A `+ ...` term of `retained_bytes`.
@@ -81,10 +79,12 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
     let span = at(field.span());
     let ty = field.ty;
     let member = &field.member;
-    let (this, fresh) = match place {
-        Place::Struct => (quote!(self.#member), quote!(__fresh.#member)),
-        Place::Bound { this, fresh } => (quote!((*#this)), quote!((*#fresh))),
+    // Spanned where errors about the field's use should point.
+    let places = |span: Span| match place {
+        Place::Struct => (quote_spanned!(span=> self.#member), quote_spanned!(span=> __fresh.#member)),
+        Place::Bound { this, fresh } => (quote_spanned!(span=> (*#this)), quote_spanned!(span=> (*#fresh))),
     };
+    let (this, fresh) = places(span);
     let generic = mentions(ty.to_token_stream(), params);
     // `F` itself once `__CHECK` has evaluated; an error type (and no further
     // errors) when one of its assertions failed.
@@ -146,6 +146,7 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
         FieldMode::With(path) => {
             // The function restores the field as the constructor makes it.
             let span = at(path.span());
+            let (this, fresh) = places(span);
             plan.reset = quote_spanned!(span=> #path(&mut #this););
             plan.small = quote!(&&false);
             plan.restore(quote_spanned!(span=> { #path(&mut #this); true }), &this, &fresh, span);
@@ -164,9 +165,8 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
         );
     }
     if derive == Derive::Poolable && !matches!(field.attrs.mode, FieldMode::Invalid) {
-        if generic {
-            plan.pool_bounds.push(quote_spanned!(span=> #ty: #private::FieldIsSend));
-        } else {
+        // A generic field's `Send` is the `Poolable` impl's `Self: Send`.
+        if !generic {
             plan.checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
         }
     }
