@@ -74,30 +74,43 @@ fn instantiations_never_share_counts() {
     assert_eq!((words.misses, words.hits, words.returns), (1, 0, 1));
 }
 
+/// A stress test of the process-wide table: 8 threads race, from a
+/// barrier, to the first use of 16 instantiations at once; each must end
+/// with one pool, whichever thread made it, holding every thread's counts.
 #[test]
 fn each_instantiation_is_one_pool_across_threads() {
     #[derive(Poolable, Default)]
-    struct Raced<T> {
-        value: Option<T>,
+    struct Raced<const N: usize> {
+        value: Vec<u8>,
     }
-    let barrier = Barrier::new(8);
-    let pools: HashSet<(usize, usize)> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..8)
+    fn race<const N: usize>() -> usize {
+        let pool = Raced::<N>::pool() as *const _ as usize;
+        drop(Raced::<N>::pooled());
+        pool
+    }
+    macro_rules! all {
+        ($($n:literal)*) => {
+            vec![$(race::<$n>()),*]
+        };
+    }
+    const THREADS: u64 = 8;
+    let barrier = Barrier::new(THREADS as usize);
+    let seen: HashSet<Vec<usize>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS)
             .map(|_| {
                 scope.spawn(|| {
                     barrier.wait();
-                    let a = Raced::<u8>::pool() as *const _ as usize;
-                    drop(Raced::<u8>::pooled());
-                    (a, Raced::<String>::pool() as *const _ as usize)
+                    all!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
                 })
             })
             .collect();
         threads.into_iter().map(|thread| thread.join().unwrap()).collect()
     });
-    assert_eq!(pools.len(), 1, "every thread finds the same pool of each instantiation");
-    let stats = Raced::<u8>::pool().stats();
-    assert_eq!(stats.hits + stats.misses, 8);
-    assert_eq!(Raced::<String>::pool().stats().misses, 0);
+    assert_eq!(seen.len(), 1, "every thread finds the same pool of each instantiation");
+    let pools = seen.into_iter().next().unwrap();
+    assert_eq!(pools.iter().collect::<HashSet<_>>().len(), 16, "one pool per instantiation");
+    let stats = Raced::<7>::pool().stats();
+    assert_eq!((stats.hits + stats.misses, stats.returns), (THREADS, THREADS));
 }
 
 #[test]
@@ -185,7 +198,8 @@ fn every_variant_resets_to_default() {
 
 #[test]
 fn a_default_variant_keeps_its_allocations() {
-    let mut status = Status::Ok { code: 500, message: String::with_capacity(256), tags: Vec::with_capacity(32) };
+    let mut status =
+        Status::Ok { code: 500, message: String::with_capacity(256), tags: Vec::with_capacity(32) };
     if let Status::Ok { message, tags, .. } = &mut status {
         message.push_str("Internal Server Error");
         tags.push("retry".to_owned());

@@ -330,7 +330,9 @@ impl VariantPlan {
             .fields
             .iter()
             .zip(this.iter().zip(&fresh))
-            .map(|(field, (this, fresh))| plan::variant_field(input, field, private, &Place::Bound { this, fresh }))
+            .map(|(field, (this, fresh))| {
+                plan::variant_field(input, field, private, &Place::Bound { this, fresh })
+            })
             .collect();
         let fresh_is_reset = variant
             .fields
@@ -463,10 +465,9 @@ pub fn stubs(input: &Input<'_>) -> TokenStream {
     };
     let fields: Vec<FieldPlan> = match &input.shape {
         Shape::Struct(fields) if !borrows => plan::fields(input, fields, &private),
-        Shape::Enum(variants) if !borrows => variants
-            .iter()
-            .flat_map(|variant| VariantPlan::new(input, variant, &private).fields)
-            .collect(),
+        Shape::Enum(variants) if !borrows => {
+            variants.iter().flat_map(|variant| VariantPlan::new(input, variant, &private).fields).collect()
+        }
         _ => Vec::new(),
     };
     let checks = fields.iter().flat_map(|field| &field.checks);

@@ -71,11 +71,22 @@ pub fn fields(input: &Input<'_>, fields: &[Field<'_>], private: &TokenStream) ->
 }
 
 /// The plan of one field of a variant, bound as `place` says.
-pub fn variant_field(input: &Input<'_>, field: &Field<'_>, private: &TokenStream, place: &Place<'_>) -> FieldPlan {
+pub fn variant_field(
+    input: &Input<'_>,
+    field: &Field<'_>,
+    private: &TokenStream,
+    place: &Place<'_>,
+) -> FieldPlan {
     plan(input.derive, field, &type_params(input), private, place)
 }
 
-fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStream, place: &Place<'_>) -> FieldPlan {
+fn plan(
+    derive: Derive,
+    field: &Field<'_>,
+    params: &[Ident],
+    private: &TokenStream,
+    place: &Place<'_>,
+) -> FieldPlan {
     let span = at(field.span());
     let ty = field.ty;
     let member = &field.member;
@@ -95,8 +106,7 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
     };
     let mut plan = FieldPlan::default();
     // Restores from `__fresh` by `Clone::clone_from` where the type has it.
-    let clone_from =
-        quote_spanned!(span=> (&#private::Probe(&#fresh)).__clone_into(&mut #this));
+    let clone_from = quote_spanned!(span=> (&#private::Probe(&#fresh)).__clone_into(&mut #this));
     match &field.attrs.mode {
         FieldMode::Reset => {
             let reset = quote_spanned!(span=> <#gated as #private::Reset>);

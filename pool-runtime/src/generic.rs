@@ -25,7 +25,7 @@ type Erased = &'static (dyn Any + Send + Sync);
 
 /// Every instantiation's pool made so far. std's lock even under loom, as the
 /// registry's: a pool is made once, and the models explore the engine, not
-/// this table (the stress test in `tests/generic.rs` races first uses).
+/// this table (the stress test in `tests/generic_enum.rs` races first uses).
 static POOLS: Mutex<Vec<(TypeId, Erased)>> = Mutex::new(Vec::new());
 
 crate::sync::thread_local_const! {
@@ -162,7 +162,10 @@ mod tests {
             Label::new("Pair").ty::<Option<Vec<String>>>().value(16).finish(),
             "Pair<Option<Vec<String>>, 16>"
         );
-        assert_eq!(Label::new("map").ty::<std::collections::HashMap<u8, &str>>().finish(), "map<HashMap<u8, &str>>");
+        assert_eq!(
+            Label::new("map").ty::<std::collections::HashMap<u8, &str>>().finish(),
+            "map<HashMap<u8, &str>>"
+        );
         assert_eq!(Label::new("t").ty::<(u8, [u16; 4])>().finish(), "t<(u8, [u16; 4])>");
     }
 
