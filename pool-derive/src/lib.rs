@@ -216,9 +216,10 @@ use crate::ctxt::Errors;
 /// parameter `T: Send + 'static`, `F: Reset` for each field type `F` that
 /// names a parameter (`F: Default` for a `#[pool(default)]` one), and
 /// `Page<T>: Default` unless `new = path` is given. An instantiation that
-/// cannot meet them (`Page<Rc<u8>>`) is an error where it is used, naming
-/// the bound and the parameter it was added at. Lifetime parameters are an
-/// error: a pooled object outlives every borrow.
+/// cannot meet them is an error where it is used, listing the unmet bounds
+/// (`Page::<Rc<u8>>::pooled()`: `Rc<u8>: ParamIsSend`, the bound added at
+/// `T`, and `Page<Rc<u8>>: Send`; see `ui-tests/fail/generic-argument-*`).
+/// Lifetime parameters are an error: a pooled object outlives every borrow.
 ///
 /// A `static` cannot name a type parameter, so each instantiation's pool is
 /// found through a short per-thread list keyed by `TypeId` (no lock, no
