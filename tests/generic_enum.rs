@@ -7,6 +7,12 @@ use std::sync::Barrier;
 
 use poolable::{Poolable, Reset};
 
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+
+#[global_allocator]
+static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
+
 #[derive(Reset, Debug, Default, Clone, PartialEq)]
 struct Table {
     name: String,
@@ -57,6 +63,23 @@ fn instantiations_never_share_objects() {
         Page::<Table>::pool() as *const _ as *const u8,
         Page::<ApiError>::pool() as *const _ as *const u8
     ));
+}
+
+/// After a thread's first use, a take and return of a generic type's
+/// object allocate nothing (its pool is found in the thread's list).
+#[test]
+fn generic_hits_allocate_nothing() {
+    let mut page = Page::<String>::pooled();
+    page.items.reserve(8);
+    drop(page);
+    let allocations = counting_alloc::on_this_thread(|| {
+        for _ in 0..100 {
+            let mut page = Page::<String>::pooled();
+            page.next_page_token = None;
+            drop(page);
+        }
+    });
+    assert_eq!(allocations, 0);
 }
 
 #[test]
