@@ -1,7 +1,7 @@
 //! Instruction counts of the engine workload, for `scripts/callgrind-engine.sh`.
 //!
 //! ```text
-//! callgrind_engine <derived|restoring|pool|floor|box> <cycles>
+//! callgrind_engine <derived|generic|restoring|pool|floor|box> <cycles>
 //! ```
 //!
 //! (or `ENGINE_CONTENDER` / `ENGINE_CYCLES`). Runs a warm-up, then `cycles`
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     let name = args.next().or_else(|| env::var("ENGINE_CONTENDER").ok());
     let cycles = args.next().or_else(|| env::var("ENGINE_CYCLES").ok());
     let Some(contender) = name.as_deref().and_then(Contender::parse) else {
-        eprintln!("usage: callgrind_engine <derived|restoring|pool|floor|box> <cycles>");
+        eprintln!("usage: callgrind_engine <derived|generic|restoring|pool|floor|box> <cycles>");
         return ExitCode::FAILURE;
     };
     let cycles: u64 = match cycles.as_deref().map(str::parse) {

@@ -4,7 +4,7 @@
 #
 #   scripts/callgrind-engine.sh [CYCLES]        (default 100000)
 #
-# For each contender (derived, restoring, pool, floor, box) it runs benches/callgrind_engine.rs
+# For each contender (derived, generic, restoring, pool, floor, box) it runs benches/callgrind_engine.rs
 # under `valgrind --tool=callgrind --toggle-collect=*measured_cycles*`, which
 # counts only the measured loop (not setup, warm-up or exit), once with N and
 # once with 2N cycles. Instructions per cycle = (I(2N) - I(N)) / N, so any
@@ -41,7 +41,7 @@ instructions() {
 }
 
 declare -A per_cycle
-for contender in derived restoring pool floor box; do
+for contender in ${CONTENDERS:-derived generic restoring pool floor box}; do
     for n in "$N" "$((2 * N))"; do
         valgrind --tool=callgrind --toggle-collect='*measured_cycles*' \
             --callgrind-out-file="$OUT/$contender-$n.out" \
@@ -63,25 +63,28 @@ per_function() {
             sub(/^\/rustc\/[0-9a-f]+\//, "", fn)
             if (ir / n >= 0.5) printf "  %7.1f  %s\n", ir / n, fn }'
 }
-for contender in derived pool floor; do
+for contender in derived generic pool floor; do
+    [ -n "${per_cycle[$contender]:-}" ] || continue
     echo
     echo "$contender, per function (exclusive instructions per cycle):"
     per_function "$OUT/$contender-$N.out"
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="${1:-0}" -v b="${2:-1}" 'BEGIN { printf "%.2f", a / b }'; }
 derived_floor=$(ratio "${per_cycle[derived]}" "${per_cycle[floor]}")
 pool_floor=$(ratio "${per_cycle[pool]}" "${per_cycle[floor]}")
 box_derived=$(ratio "${per_cycle[box]}" "${per_cycle[derived]}")
 box_floor=$(ratio "${per_cycle[box]}" "${per_cycle[floor]}")
 box_pool=$(ratio "${per_cycle[box]}" "${per_cycle[pool]}")
 restoring_derived=$(ratio "${per_cycle[restoring]}" "${per_cycle[derived]}")
+generic_derived=$(ratio "${per_cycle[generic]}" "${per_cycle[derived]}")
 echo
 echo "derived/floor = $derived_floor   (target <= 1.30)"
 echo "pool/floor = $pool_floor   (hand-built pool: the generic path)"
 echo "box/floor  = $box_floor"
 echo "box/pool   = $box_pool"
 echo "box/derived = $box_derived"
+echo "generic/derived = $generic_derived   (issue 25 target: <= 1.50; GenericRequest::<u8>::pooled(), the same struct made generic)"
 echo "restoring/derived = $restoring_derived   (a constructor that sets status 200 and a path: restored on return)"
 echo "profiles: $OUT/<contender>-$N.out (callgrind_annotate --inclusive=yes ...)"
 

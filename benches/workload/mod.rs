@@ -9,6 +9,10 @@
 //! * `restoring`: the derived struct with a hand-written `Default` that sets
 //!   a status of 200 and a non-empty path, so that every return restores
 //!   those (out of line, through the pool's per-thread template);
+//! * `generic`: the derived struct made generic over its body's element,
+//!   `GenericRequest::<u8>::pooled()` (one pool per instantiation, found
+//!   through a per-thread list keyed by `TypeId`, its cache through the
+//!   engine's per-thread table);
 //! * `pool`: a hand-built `poolable::Pool<Request>` in a `static` (the
 //!   engine's generic path: a per-thread table indexed by pool id);
 //! * `boxed`: `Box::new(Request::default())`, dropped at the end (two
@@ -64,6 +68,18 @@ pub struct DerivedRequest {
     pub trace: Option<String>,
 }
 
+/// The same request builder, derived on a generic type: the pool of
+/// `GenericRequest<u8>` is made on its first use.
+#[derive(Default, Poolable)]
+#[pool(name = "bench_generic_request")]
+pub struct GenericRequest<T> {
+    pub path: String,
+    pub headers: Vec<String>,
+    pub body: Vec<T>,
+    pub id: u64,
+    pub trace: Option<String>,
+}
+
 /// The derived request builder with a constructor that is not all zeros.
 #[derive(Poolable)]
 #[pool(name = "bench_restoring_request")]
@@ -104,6 +120,14 @@ fn work(body: &mut Vec<u8>) {
 #[inline(always)]
 fn cycle_derived() {
     let mut request = DerivedRequest::pooled();
+    work(&mut request.body);
+    drop(request);
+}
+
+/// One cycle through the pool of one instantiation of a generic derived type.
+#[inline(always)]
+fn cycle_generic() {
+    let mut request = GenericRequest::<u8>::pooled();
     work(&mut request.body);
     drop(request);
 }
@@ -152,6 +176,7 @@ fn cycle_floor() {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
     Derived,
+    Generic,
     Restoring,
     Pool,
     Floor,
@@ -159,12 +184,19 @@ pub enum Contender {
 }
 
 impl Contender {
-    pub const ALL: [Contender; 5] =
-        [Contender::Derived, Contender::Restoring, Contender::Pool, Contender::Floor, Contender::Boxed];
+    pub const ALL: [Contender; 6] = [
+        Contender::Derived,
+        Contender::Generic,
+        Contender::Restoring,
+        Contender::Pool,
+        Contender::Floor,
+        Contender::Boxed,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Contender::Derived => "derived",
+            Contender::Generic => "generic",
             Contender::Restoring => "restoring",
             Contender::Pool => "pool",
             Contender::Floor => "floor",
@@ -180,6 +212,7 @@ impl Contender {
     pub fn run(self, n: u64) {
         match self {
             Contender::Derived => run_derived(n),
+            Contender::Generic => run_generic(n),
             Contender::Restoring => run_restoring(n),
             Contender::Pool => run_pool(n),
             Contender::Floor => run_floor(n),
@@ -196,6 +229,14 @@ impl Contender {
 pub fn run_derived(n: u64) {
     for _ in 0..n {
         cycle_derived();
+    }
+}
+
+/// `n` cycles through a generic derived type's pool.
+#[inline(never)]
+pub fn run_generic(n: u64) {
+    for _ in 0..n {
+        cycle_generic();
     }
 }
 

@@ -12,24 +12,29 @@ pub struct Input<'a> {
     pub derive: Derive,
     pub ident: &'a Ident,
     pub generics: &'a syn::Generics,
-    pub shape: Shape,
+    pub shape: Shape<'a>,
     pub attrs: StructAttrs,
-    pub fields: Vec<Field<'a>>,
 }
 
-/// What kind of item the derive is on.
-pub enum Shape {
+/// What kind of item the derive is on, with its fields.
+pub enum Shape<'a> {
     /// A struct with named, tuple or no fields.
-    Struct,
-    /// An enum, spanned on `enum`.
-    Enum(Span),
+    Struct(Vec<Field<'a>>),
+    /// An enum.
+    Enum(Vec<Variant<'a>>),
     /// A union, spanned on `union`.
     Union(Span),
 }
 
-/// One field of the struct.
+/// One variant of an enum.
+pub struct Variant<'a> {
+    pub ident: &'a Ident,
+    pub fields: Vec<Field<'a>>,
+}
+
+/// One field of the struct, or of a variant.
 pub struct Field<'a> {
-    /// `self.#member`.
+    /// `self.#member`, or the name in `V { #member: .. }`.
     pub member: Member,
     pub ty: &'a Type,
     pub attrs: FieldAttrs,
@@ -46,12 +51,22 @@ impl<'a> Input<'a> {
     /// Reads the input, collecting every attribute error into `errors`.
     pub fn from_syn(derive: Derive, input: &'a DeriveInput, errors: &mut Errors) -> Self {
         let attrs = attr::struct_attrs(derive, &input.attrs, errors);
-        let (shape, fields) = match &input.data {
-            Data::Struct(data) => (Shape::Struct, fields(&data.fields, errors)),
-            Data::Enum(data) => (Shape::Enum(data.enum_token.span), Vec::new()),
-            Data::Union(data) => (Shape::Union(data.union_token.span), Vec::new()),
+        let shape = match &input.data {
+            Data::Struct(data) => Shape::Struct(fields(&data.fields, errors)),
+            Data::Enum(data) => Shape::Enum(
+                data.variants
+                    .iter()
+                    .map(|variant| Variant { ident: &variant.ident, fields: fields(&variant.fields, errors) })
+                    .collect(),
+            ),
+            Data::Union(data) => Shape::Union(data.union_token.span),
         };
-        Input { derive, ident: &input.ident, generics: &input.generics, shape, attrs, fields }
+        Input { derive, ident: &input.ident, generics: &input.generics, shape, attrs }
+    }
+
+    /// Whether the type has type or const parameters.
+    pub fn is_generic(&self) -> bool {
+        self.generics.type_params().next().is_some() || self.generics.const_params().next().is_some()
     }
 }
 

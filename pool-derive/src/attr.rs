@@ -60,7 +60,7 @@ pub enum FieldMode {
 pub struct FieldAttrs {
     pub mode: FieldMode,
     /// The argument that set `mode`, for conflict messages.
-    key: Option<Ident>,
+    pub key: Option<Ident>,
 }
 
 const STRUCT_KEYS: &[&str] =
@@ -327,20 +327,39 @@ fn parse_value<T: syn::parse::Parse>(
 }
 
 /// A bound: an integer literal that fits `usize`, or a constant expression.
+/// A literal out of that range (negative, too large, a float, suffixed with
+/// another type) is an error at the literal that names the range, not
+/// rustc's `E0600` about negating a `usize`.
 fn integer(key: &Ident, expr: Expr, errors: &mut Errors) -> Option<Expr> {
-    if let Expr::Lit(syn::ExprLit { lit, .. }) = &expr {
-        let name = key.to_string();
-        let fits = match lit {
-            Lit::Int(int) => matches!(int.suffix(), "" | "usize") && int.base10_parse::<usize>().is_ok(),
-            _ => false,
-        };
-        if !fits {
-            errors.add(
-                lit.span(),
-                format!("`{name}` takes an integer (a `usize`): write `{}`", example(&name)),
-            );
+    let name = key.to_string();
+    let range = |span: proc_macro2::Span, errors: &mut Errors| {
+        errors.add(
+            span,
+            format!(
+                "`{name}` takes an integer from 0 to {} (a `usize`): write `{}`",
+                usize::MAX,
+                example(&name)
+            ),
+        );
+    };
+    match &expr {
+        Expr::Lit(syn::ExprLit { lit, .. }) => {
+            let fits = match lit {
+                Lit::Int(int) => matches!(int.suffix(), "" | "usize") && int.base10_parse::<usize>().is_ok(),
+                _ => false,
+            };
+            if !fits {
+                range(lit.span(), errors);
+                return None;
+            }
+        }
+        Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr: operand, .. })
+            if matches!(&**operand, Expr::Lit(syn::ExprLit { lit: Lit::Int(_) | Lit::Float(_), .. })) =>
+        {
+            range(expr.span(), errors);
             return None;
         }
+        _ => {}
     }
     Some(expr)
 }

@@ -56,16 +56,46 @@ pub struct FieldPlan {
     pub reset_from: TokenStream,
 }
 
-/// The plans of every field, in order.
-pub fn fields(input: &Input<'_>, private: &TokenStream) -> Vec<FieldPlan> {
-    let params = type_params(input);
-    input.fields.iter().map(|field| plan(input.derive, field, &params, private)).collect()
+/// Where a field's plan finds the field: `self.field` and `__fresh.field` in
+/// a struct, or the bindings of a variant's pattern (`__this_0`, `__fresh_0`:
+/// references, so the places are `(*__this_0)`).
+pub enum Place<'a> {
+    Struct,
+    Bound { this: &'a Ident, fresh: &'a Ident },
 }
 
-fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStream) -> FieldPlan {
+/// The plans of every field of a struct, in order.
+pub fn fields(input: &Input<'_>, fields: &[Field<'_>], private: &TokenStream) -> Vec<FieldPlan> {
+    let params = type_params(input);
+    fields.iter().map(|field| plan(input.derive, field, &params, private, &Place::Struct)).collect()
+}
+
+/// The plan of one field of a variant, bound as `place` says.
+pub fn variant_field(
+    input: &Input<'_>,
+    field: &Field<'_>,
+    private: &TokenStream,
+    place: &Place<'_>,
+) -> FieldPlan {
+    plan(input.derive, field, &type_params(input), private, place)
+}
+
+fn plan(
+    derive: Derive,
+    field: &Field<'_>,
+    params: &[Ident],
+    private: &TokenStream,
+    place: &Place<'_>,
+) -> FieldPlan {
     let span = at(field.span());
     let ty = field.ty;
     let member = &field.member;
+    // Spanned where errors about the field's use should point.
+    let places = |span: Span| match place {
+        Place::Struct => (quote_spanned!(span=> self.#member), quote_spanned!(span=> __fresh.#member)),
+        Place::Bound { this, fresh } => (quote_spanned!(span=> (*#this)), quote_spanned!(span=> (*#fresh))),
+    };
+    let (this, fresh) = places(span);
     let generic = mentions(ty.to_token_stream(), params);
     // `F` itself once `__CHECK` has evaluated; an error type (and no further
     // errors) when one of its assertions failed.
@@ -76,8 +106,7 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
     };
     let mut plan = FieldPlan::default();
     // Restores from `__fresh` by `Clone::clone_from` where the type has it.
-    let clone_from =
-        quote_spanned!(span=> (&#private::Probe(&__fresh.#member)).__clone_into(&mut self.#member));
+    let clone_from = quote_spanned!(span=> (&#private::Probe(&#fresh)).__clone_into(&mut #this));
     match &field.attrs.mode {
         FieldMode::Reset => {
             let reset = quote_spanned!(span=> <#gated as #private::Reset>);
@@ -86,13 +115,14 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
             } else {
                 plan.checks.push(quote_spanned!(span=> #private::assert_reset::<#ty>();));
             }
-            plan.reset = quote_spanned!(span=> #reset::reset(&mut self.#member););
-            plan.retained = quote_spanned!(span=> + #reset::retained_bytes(&self.#member));
+            plan.reset = quote_spanned!(span=> #reset::reset(&mut #this););
+            plan.retained = quote_spanned!(span=> + #reset::retained_bytes(&#this));
             plan.small = quote_spanned!(span=> && #reset::__small_reset());
-            plan.is_reset = quote_spanned!(span=> && #reset::is_reset(&self.#member));
+            plan.is_reset = quote_spanned!(span=> && #reset::is_reset(&#this));
             plan.restore(
-                quote_spanned!(span=> #reset::reset_to(&mut self.#member, &__fresh.#member) || #clone_from),
-                member,
+                quote_spanned!(span=> #reset::reset_to(&mut #this, &#fresh) || #clone_from),
+                &this,
+                &fresh,
                 span,
             );
         }
@@ -103,31 +133,33 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
                 plan.checks.push(quote_spanned!(span=> #private::assert_field_default::<#ty>();));
             }
             let default = quote_spanned!(span=> <#gated as ::core::default::Default>::default());
-            plan.reset = quote_spanned!(span=> self.#member = #default;);
+            plan.reset = quote_spanned!(span=> #this = #default;);
             plan.small = quote_spanned!(span=> && !::core::mem::needs_drop::<#gated>());
             // A type without `PartialEq` (or a generic one, which the probes
             // cannot see into) cannot tell whether the constructor's value
             // is its `Default`: taken as not, so that the pool restores it,
             // by `clone_from` or from a new value.
             let is_default = |value: TokenStream| quote_spanned!(span=> (&#private::Probe(&#value)).__is_default().unwrap_or(false));
-            let self_is_default = is_default(quote!(self.#member));
-            let fresh_is_default = is_default(quote!(__fresh.#member));
+            let self_is_default = is_default(quote!(#this));
+            let fresh_is_default = is_default(quote!(#fresh));
             plan.is_reset = quote_spanned!(span=> && #self_is_default);
             plan.restore(
                 quote_spanned!(span=> #clone_from || {
-                    self.#member = #default;
+                    #this = #default;
                     #fresh_is_default
                 }),
-                member,
+                &this,
+                &fresh,
                 span,
             );
         }
         FieldMode::With(path) => {
             // The function restores the field as the constructor makes it.
             let span = at(path.span());
-            plan.reset = quote_spanned!(span=> #path(&mut self.#member););
+            let (this, fresh) = places(span);
+            plan.reset = quote_spanned!(span=> #path(&mut #this););
             plan.small = quote!(&&false);
-            plan.restore(quote_spanned!(span=> { #path(&mut self.#member); true }), member, span);
+            plan.restore(quote_spanned!(span=> { #path(&mut #this); true }), &this, &fresh, span);
         }
         FieldMode::Skip | FieldMode::Invalid => {}
     }
@@ -137,13 +169,16 @@ fn plan(derive: Derive, field: &Field<'_>, params: &[Ident], private: &TokenStre
             syn::Member::Unnamed(index) => index.index.to_string(),
         };
         plan.unlike = quote_spanned!(span=>
-            if !(&#private::Probe(&self.#member)).__equals(&__fresh.#member) {
+            if !(&#private::Probe(&#this)).__equals(&#fresh) {
                 return ::core::option::Option::Some(#name);
             }
         );
     }
     if derive == Derive::Poolable && !matches!(field.attrs.mode, FieldMode::Invalid) {
-        plan.checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
+        // A generic field's `Send` is the `Poolable` impl's `Self: Send`.
+        if !generic {
+            plan.checks.push(quote_spanned!(span=> #private::assert_send::<#ty>();));
+        }
     }
     plan
 }
@@ -152,11 +187,11 @@ impl FieldPlan {
     /// Sets `reset_to` and `reset_from` from `restored`, a `bool` expression
     /// that restores the field in place from `__fresh` and tells whether it
     /// could.
-    fn restore(&mut self, restored: TokenStream, member: &syn::Member, span: Span) {
+    fn restore(&mut self, restored: TokenStream, this: &TokenStream, fresh: &TokenStream, span: Span) {
         self.reset_to = quote_spanned!(span=> __ok &= #restored;);
         self.reset_from = quote_spanned!(span=>
             if !(#restored) {
-                ::core::mem::swap(&mut self.#member, &mut __fresh.#member);
+                ::core::mem::swap(&mut #this, &mut #fresh);
             }
         );
     }

@@ -36,6 +36,30 @@ impl<T: ?Sized + Send> FieldIsSend for T {}
 /// Asserts that a field of a pooled type is `Send`.
 pub const fn assert_send<T: ?Sized + FieldIsSend>() {}
 
+/// A type argument of a generic pooled type: its pool keeps objects for
+/// `'static` and hands them to any thread.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Send`, so a generic pooled type cannot be pooled with it as a type argument",
+    label = "`{Self}` is not `Send`",
+    note = "a pooled object can be taken on one thread and returned on another: use `Arc` instead of `Rc`, `Mutex` or an atomic instead of `Cell`/`RefCell`"
+)]
+pub trait ParamIsSend {}
+
+impl<T: ?Sized + Send> ParamIsSend for T {}
+
+/// An enum's reset gives what its `Default` gives.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `Default`, so a reset cannot tell which variant a fresh value is",
+    label = "no `Default`",
+    note = "add `#[derive(Default)]` and mark the variant a fresh value has with `#[default]`, or implement `Default` for `{Self}`"
+)]
+pub trait EnumHasDefault {}
+
+impl<T: Default> EnumHasDefault for T {}
+
+/// Asserts that an enum deriving `Reset` or `Poolable` implements `Default`.
+pub const fn assert_enum_default<T: EnumHasDefault>() {}
+
 /// A `#[pool(default)]` field is reset to `Default::default()`.
 #[diagnostic::on_unimplemented(
     message = "`#[pool(default)]` resets this field with `Default::default()`, but `{Self}` does not implement `Default`",

@@ -1,0 +1,9 @@
+use poolable::Reset;
+
+#[derive(Reset)]
+enum Body {
+    Empty,
+    Text(String),
+}
+
+fn main() {}

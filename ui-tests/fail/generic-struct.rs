@@ -1,8 +1,0 @@
-use poolable::Poolable;
-
-#[derive(Poolable, Default)]
-struct Response<T> {
-    items: Vec<T>,
-}
-
-fn main() {}

@@ -1,0 +1,10 @@
+use poolable::Reset;
+
+#[derive(Reset, Default)]
+enum Body {
+    #[default]
+    Empty,
+    Text(#[pool(skip)] String),
+}
+
+fn main() {}
