@@ -151,7 +151,7 @@ async fn server_answers_tables_errors_and_metrics() {
         (Method::GET, "/v1/namespaces/a%20b/tables/orders", 400, "BadRequestException"),
         (Method::GET, "/v1/namespaces/analytics/tables/%FF", 400, "BadRequestException"),
         (Method::GET, "/v1/nothing/here", 404, "NotFoundException"),
-        (Method::DELETE, "/v1/namespaces/analytics/tables/orders", 405, "MethodNotAllowedException"),
+        (Method::PUT, "/v1/namespaces/analytics/tables/orders", 405, "MethodNotAllowedException"),
     ] {
         let answer = request(&mut admin, method.clone(), path).await;
         assert_eq!(answer.status.as_u16(), status, "{method} {path}");
@@ -277,9 +277,10 @@ async fn a_commit_is_decoded_into_a_pooled_request_and_applied() {
     let (address, state) = start(Limits::default()).await;
     let (uuid, schema) = {
         let table = state.catalog.table("analytics", "orders").expect("the table");
-        (table.uuid.clone(), table.schema_count - 1)
+        (table.metadata.table_uuid.clone(), table.metadata.current_schema_id)
     };
-    let last_snapshot = state.catalog.table("analytics", "orders").unwrap().snapshots.last().unwrap().id;
+    let last_snapshot =
+        state.catalog.table("analytics", "orders").unwrap().metadata.snapshots.last().unwrap().snapshot_id;
     let commit = serde_json::json!({
         "identifier": {"namespace": ["analytics"], "name": "orders"},
         "requirements": [
@@ -496,7 +497,8 @@ async fn a_client_discovers_the_tables_it_can_load() {
     assert!(config["defaults"].is_object() && config["overrides"].is_object(), "{config}");
     let endpoints: Vec<&str> =
         config["endpoints"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
-    assert!(endpoints.contains(&"GET /v1/namespaces/{namespace}/tables"), "{endpoints:?}");
+    assert!(endpoints.contains(&"GET /v1/{prefix}/namespaces/{namespace}/tables"), "{endpoints:?}");
+    assert_eq!(config["overrides"]["prefix"], "iceberg");
 
     let namespaces: Value = serde_json::from_slice(&get(&mut sender, "/v1/namespaces").await.body).unwrap();
     assert_eq!(namespaces["namespaces"], serde_json::json!([["analytics"], ["ops"], ["sales"]]));

@@ -44,12 +44,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -60,7 +60,10 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
-use crate::catalog_model::{Catalog, CommitTableRequest, ErrorResponse, LookupError};
+use crate::catalog_model::{
+    Catalog, CatalogError, CommitTableRequest, CreateTableRequest, ErrorResponse, NamespaceBody, Page,
+    RenameTableRequest, TableDef, UpdateNamespaceProperties, PREFIX,
+};
 
 /// What the service tolerates from its clients. The defaults suit a catalog
 /// on a private network; every field is documented with what a client that
@@ -120,13 +123,26 @@ impl AppState {
     }
 }
 
-/// The service's routes.
+/// The service's routes: Iceberg REST's under `/v1/{prefix}` (the prefix
+/// `/v1/config` gives) and under `/v1` alone, `/metrics`, `/debug/pools`.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/v1/config", get(config))
-        .route("/v1/namespaces", get(list_namespaces))
-        .route("/v1/namespaces/{namespace}/tables", get(list_tables))
-        .route("/v1/namespaces/{namespace}/tables/{table}", get(load_table).post(commit_table))
+    let mut router = Router::new().route("/v1/config", get(config));
+    for base in ["/v1".to_owned(), format!("/v1/{PREFIX}")] {
+        router = router
+            .route(&format!("{base}/namespaces"), get(list_namespaces).post(create_namespace))
+            .route(
+                &format!("{base}/namespaces/{{namespace}}"),
+                get(load_namespace).head(namespace_exists).delete(drop_namespace),
+            )
+            .route(&format!("{base}/namespaces/{{namespace}}/properties"), post(update_namespace))
+            .route(&format!("{base}/namespaces/{{namespace}}/tables"), get(list_tables).post(create_table))
+            .route(
+                &format!("{base}/namespaces/{{namespace}}/tables/{{table}}"),
+                get(load_table).head(table_exists).post(commit_table).delete(drop_table),
+            )
+            .route(&format!("{base}/tables/rename"), post(rename_table));
+    }
+    router
         .route("/metrics", get(metrics))
         .route("/debug/pools", get(debug_pools))
         .fallback(not_found)
@@ -219,10 +235,10 @@ fn error(status: StatusCode, kind: &'static str, message: &str) -> Response {
     (status, PooledJson(response)).into_response()
 }
 
-/// The answer of a failed table lookup.
-fn lookup_error(lookup: LookupError, namespace: &str, table: &str) -> Response {
-    let status = StatusCode::from_u16(lookup.kind().0).expect("a valid status");
-    (status, PooledJson(lookup.answer(namespace, table))).into_response()
+/// A refusal of the catalog, as an Iceberg `ErrorModel`.
+fn refused(error: CatalogError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, PooledJson(error.answer())).into_response()
 }
 
 fn bad_path() -> Response {
@@ -234,7 +250,7 @@ fn bad_path() -> Response {
 /// malformed body is a 400 `BadRequestException` (Iceberg's clients know no
 /// 422); the text is the rejection's, which quotes at most a short excerpt
 /// of the input.
-fn rejected(rejection: JsonRejection) -> Response {
+fn rejected(rejection: JsonRejection, what: &str) -> Response {
     let (status, kind) = match rejection.kind() {
         JsonRejectionKind::ContentType => {
             (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeException")
@@ -242,66 +258,206 @@ fn rejected(rejection: JsonRejection) -> Response {
         JsonRejectionKind::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLargeException"),
         _ => (StatusCode::BAD_REQUEST, "BadRequestException"),
     };
-    error(status, kind, &format!("Malformed CommitTableRequest: {rejection}"))
+    error(status, kind, &format!("Malformed {what}: {rejection}"))
+}
+
+/// The query of a list: the spec's paging, and a parent namespace.
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    parent: Option<String>,
+    #[serde(rename = "pageToken")]
+    page_token: Option<String>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<String>,
+}
+
+impl ListQuery {
+    fn page(query: Result<Query<ListQuery>, QueryRejection>) -> Result<(Option<String>, Page), CatalogError> {
+        let Ok(Query(query)) = query else {
+            return Err(CatalogError::bad_request("Malformed query string"));
+        };
+        let page = Page::parse(query.page_token, query.page_size.as_deref())?;
+        Ok((query.parent, page))
+    }
+}
+
+type NamespacePath = Result<Path<String>, PathRejection>;
+type TablePath = Result<Path<(String, String)>, PathRejection>;
+
+/// The table's `LoadTableResult`, encoded here into the size class of this
+/// table's previous answer rather than by `PooledJson` into the class of
+/// this thread's recent answers: tables of 15 and 40 KiB interleave.
+fn load_answer(table: &TableDef) -> Response {
+    match table.load_pooled() {
+        Ok(json) => body("application/json", json),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
 }
 
 async fn config(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     PooledJson(state.catalog.config())
 }
 
-async fn list_namespaces(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    PooledJson(state.catalog.namespace_list())
+async fn list_namespaces(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let (parent, page) = match ListQuery::page(query) {
+        Ok(query) => query,
+        Err(e) => return refused(e),
+    };
+    match state.catalog.namespace_list(parent.as_deref(), &page) {
+        Ok(list) => PooledJson(list).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn create_namespace(
+    State(state): State<Arc<AppState>>,
+    request: Result<PooledJson<NamespaceBody>, JsonRejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "CreateNamespaceRequest"),
+    };
+    match state.catalog.create_namespace(&request) {
+        // Answered as it came: the namespace and its properties.
+        Ok(()) => request.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn load_namespace(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    match state.catalog.namespace(&namespace) {
+        Ok(body) => PooledJson(body).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn namespace_exists(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    match state.catalog.namespace_exists(&namespace) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn drop_namespace(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    match state.catalog.drop_namespace(&namespace) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn update_namespace(
+    State(state): State<Arc<AppState>>,
+    path: NamespacePath,
+    request: Result<PooledJson<UpdateNamespaceProperties>, JsonRejection>,
+) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "UpdateNamespacePropertiesRequest"),
+    };
+    match state.catalog.update_namespace(&namespace, &request) {
+        Ok(answer) => PooledJson(answer).into_response(),
+        Err(e) => refused(e),
+    }
 }
 
 async fn list_tables(
     State(state): State<Arc<AppState>>,
-    path: Result<Path<String>, PathRejection>,
+    path: NamespacePath,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Path(namespace)) = path else { return bad_path() };
-    match state.catalog.table_list(&namespace) {
+    let (_, page) = match ListQuery::page(query) {
+        Ok(query) => query,
+        Err(e) => return refused(e),
+    };
+    match state.catalog.table_list(&namespace, &page) {
         Ok(list) => PooledJson(list).into_response(),
-        Err(lookup) => lookup_error(lookup, &namespace, ""),
+        Err(e) => refused(e),
     }
 }
 
-async fn load_table(
+async fn create_table(
     State(state): State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: NamespacePath,
+    request: Result<PooledJson<CreateTableRequest>, JsonRejection>,
 ) -> Response {
-    let Ok(Path((namespace, table))) = path else { return bad_path() };
-    let def = match state.catalog.table(&namespace, &table) {
-        Ok(def) => def,
-        Err(lookup) => return lookup_error(lookup, &namespace, &table),
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "CreateTableRequest"),
     };
-    // Encoded here, into the size class of this table's previous answer,
-    // rather than by `PooledJson` into the class of this thread's recent
-    // answers: tables of 15 and 40 KiB interleave.
-    match def.load_pooled() {
-        Ok(json) => body("application/json", json),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    match state.catalog.create_table(&namespace, &request) {
+        Ok(table) => load_answer(&table),
+        Err(e) => refused(e),
+    }
+}
+
+async fn load_table(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    match state.catalog.table(&namespace, &table) {
+        Ok(table) => load_answer(&table),
+        Err(e) => refused(e),
+    }
+}
+
+async fn table_exists(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    match state.catalog.table_exists(&namespace, &table) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn drop_table(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
+    // `purgeRequested` asks to delete the data too; this catalog holds none.
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    match state.catalog.drop_table(&namespace, &table) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn rename_table(
+    State(state): State<Arc<AppState>>,
+    request: Result<PooledJson<RenameTableRequest>, JsonRejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "RenameTableRequest"),
+    };
+    match state.catalog.rename_table(&request) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
     }
 }
 
 async fn commit_table(
     State(state): State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: TablePath,
     request: Result<PooledJson<CommitTableRequest>, JsonRejection>,
 ) -> Response {
     let Ok(Path((namespace, table))) = path else { return bad_path() };
-    let mut def = match state.catalog.table_mut(&namespace, &table) {
-        Ok(def) => def,
-        Err(lookup) => return lookup_error(lookup, &namespace, &table),
-    };
+    // An unknown table answers 404 whatever its body.
+    if let Err(e) = state.catalog.table_exists(&namespace, &table) {
+        return refused(e);
+    }
     let PooledJson(request) = match request {
         Ok(request) => request,
-        Err(rejection) => return rejected(rejection),
+        Err(rejection) => return rejected(rejection, "CommitTableRequest"),
     };
-    if let Err(refused) = def.commit(&namespace, &request) {
-        let (status, kind, message) = refused.parts();
-        return error(StatusCode::from_u16(status).expect("a valid status"), kind, message);
-    }
+    let committed = state.catalog.commit(&namespace, &table, &request);
     drop(request);
-    PooledJson(def.commit_answer()).into_response()
+    match committed {
+        Ok(table) => PooledJson(table.commit_answer()).into_response(),
+        Err(e) => refused(e),
+    }
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
