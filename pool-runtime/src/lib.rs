@@ -183,8 +183,9 @@ pub trait Poolable: Reset + Send + Sized + 'static {
 pub mod __private01 {
     pub use crate::derive_support::*;
     pub use crate::generic::{generic_pool, Label};
-    pub use crate::local::{ThreadSlot, TypedSlot};
+    pub use crate::local::{GenericSlot, ThreadSlot, TypedSlot};
     pub use crate::pool::thread_slot;
     pub use crate::{Pool, PoolConfig, Poolable, Reset};
+    pub use ::std::thread::LocalKey;
     pub use ::std::thread_local;
 }
