@@ -151,8 +151,8 @@ pub struct GenericSlot {
 }
 
 struct GenericCaches {
-    /// One `LocalCache<T>` per instantiation this thread used, in the order
-    /// of first use.
+    /// One `LocalCache<T>` per instantiation this thread used, the one
+    /// used last first.
     caches: Vec<Box<dyn Any>>,
     /// Whether the exit hook is registered.
     hooked: bool,
@@ -203,11 +203,24 @@ where
 {
     key.try_with(|slot| {
         let mut caches = slot.caches.try_borrow_mut().ok()?;
-        let cache = caches.caches.iter_mut().find_map(|cache| cache.downcast_mut::<LocalCache<T>>())?;
-        Some(f(cache))
+        // The first cache, inline: one downcast. A scan of the others would
+        // keep more registers live across the downcast's call.
+        if let Some(cache) = caches.caches.first_mut()?.downcast_mut::<LocalCache<T>>() {
+            return Some(f(cache));
+        }
+        to_front::<T>(&mut caches.caches).map(f)
     })
     .ok()
     .flatten()
+}
+
+/// The cache of `T` further down a generic slot's list, moved to its front,
+/// where the next operation finds it first.
+#[inline(never)]
+fn to_front<T: Send + 'static>(caches: &mut [Box<dyn Any>]) -> Option<&mut LocalCache<T>> {
+    let at = caches.iter().position(|cache| cache.is::<LocalCache<T>>())?;
+    caches[..=at].rotate_right(1);
+    caches[0].downcast_mut::<LocalCache<T>>()
 }
 
 /// Adds a dormant cache of `T` to the calling thread's generic slot, out of
