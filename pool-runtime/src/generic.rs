@@ -61,7 +61,10 @@ pub fn generic_pool<T: Reset + Send + 'static>(
 /// found in the thread's list, or on its first use of `T` in the process-wide
 /// table, and remembered as the type's last.
 #[inline(never)]
-fn lookup<T: Reset + Send + 'static>(slot: &'static LocalKey<GenericSlot>, make: fn() -> Pool<T>) -> &'static Pool<T> {
+fn lookup<T: Reset + Send + 'static>(
+    slot: &'static LocalKey<GenericSlot>,
+    make: fn() -> Pool<T>,
+) -> &'static Pool<T> {
     let id = TypeId::of::<T>();
     let known = KNOWN.try_with(|known| {
         let known = known.try_borrow().ok()?;

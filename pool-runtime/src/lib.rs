@@ -157,10 +157,10 @@ pub use trimmer::{trim_every, TrimHandle};
 /// assert_eq!(Page::<String>::pool().name(), "page<String>");
 /// ```
 ///
-/// The take of a generic type finds its instantiation's pool through a
-/// per-thread list, without a lock or an allocation; it costs more
-/// instructions than a concrete type's (see the derive's docs for the
-/// figures).
+/// The take of a generic type finds its instantiation's pool and cache in
+/// a thread-local of the type's definition, without a lock or an
+/// allocation; it costs more instructions than a concrete type's (see the
+/// derive's docs for the ratio and the command that measures it).
 pub trait Poolable: Reset + Send + Sized + 'static {
     /// The type's pool.
     fn pool() -> &'static Pool<Self>;
