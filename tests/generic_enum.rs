@@ -3,6 +3,7 @@
 //! `Default` gives, in place for the default variant).
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
 use std::sync::Barrier;
 
 use poolable::{Poolable, Reset};
@@ -134,6 +135,121 @@ fn each_instantiation_is_one_pool_across_threads() {
     assert_eq!(pools.iter().collect::<HashSet<_>>().len(), 16, "one pool per instantiation");
     let stats = Raced::<7>::pool().stats();
     assert_eq!((stats.hits + stats.misses, stats.returns), (THREADS, THREADS));
+}
+
+/// A thread that alternates between instantiations finds each pool and
+/// cache in its own lists: still no allocation.
+#[test]
+fn alternating_instantiations_allocate_nothing() {
+    drop(Page::<i32>::pooled());
+    drop(Page::<i64>::pooled());
+    let allocations = counting_alloc::on_this_thread(|| {
+        for _ in 0..100 {
+            drop(Page::<i32>::pooled());
+            drop(Page::<i64>::pooled());
+            let (a, b) = (Page::<i32>::pooled(), Page::<i64>::pooled());
+            drop(a);
+            drop(b);
+        }
+    });
+    assert_eq!(allocations, 0);
+    assert_eq!(Page::<i32>::pool().stats().misses, 1);
+    assert_eq!(Page::<i64>::pool().stats().misses, 1);
+}
+
+/// A pool of an instantiation built by hand is a second pool of the type:
+/// it shares no objects or counts with the type's own, on any path.
+#[test]
+fn a_hand_built_pool_of_an_instantiation_is_its_own() {
+    static SECOND: poolable::Pool<Page<u64>> = poolable::Pool::new(Page::<u64>::default);
+    let mut page = SECOND.get();
+    page.items.reserve(32);
+    let at = page.items.as_ptr() as usize;
+    drop(page);
+    let own = Page::<u64>::pooled();
+    assert!(own.items.capacity() < 32, "the type's own pool has not seen it");
+    drop(own);
+    let again = SECOND.get();
+    assert_eq!(again.items.as_ptr() as usize, at);
+    drop(again);
+    let (second, own) = (SECOND.stats(), Page::<u64>::pool().stats());
+    assert_eq!((second.misses, second.hits, second.returns), (1, 1, 2));
+    assert_eq!((own.misses, own.hits, own.returns), (1, 0, 1));
+    assert_eq!((SECOND.local_idle(), Page::<u64>::pool().local_idle()), (1, 1));
+}
+
+static EXIT_LIVE: AtomicI64 = AtomicI64::new(0);
+
+/// Counts the objects alive.
+struct ExitToken;
+
+impl Default for ExitToken {
+    fn default() -> Self {
+        EXIT_LIVE.fetch_add(1, SeqCst);
+        ExitToken
+    }
+}
+
+impl Drop for ExitToken {
+    fn drop(&mut self) {
+        EXIT_LIVE.fetch_sub(1, SeqCst);
+    }
+}
+
+#[derive(Poolable, Default)]
+#[pool(name = "exiting")]
+struct Exiting<T> {
+    items: Vec<T>,
+    #[pool(skip)]
+    _token: ExitToken,
+}
+
+thread_local! {
+    /// Takes and returns objects of the type from its destructor.
+    static USES_AT_EXIT: UsesAtExit = const { UsesAtExit };
+}
+
+struct UsesAtExit;
+
+impl Drop for UsesAtExit {
+    fn drop(&mut self) {
+        for _ in 0..2 {
+            let mut object = Exiting::<u16>::pooled();
+            assert!(object.items.is_empty(), "a reused object arrives reset, even at exit");
+            object.items.push(7);
+        }
+    }
+}
+
+/// A thread's caches of a generic type's instantiations are handed back
+/// when it exits (by the exit hook of the type's thread-local), also those
+/// of a type used by a thread-local destructor that runs after the hook.
+#[test]
+fn a_generic_types_caches_are_handed_back_at_thread_exit() {
+    std::thread::spawn(|| {
+        // Registered before the hook, so destroyed after it: its takes and
+        // returns find the caches closed, and go to the shared stores.
+        USES_AT_EXIT.with(|_| {});
+        for _ in 0..3 {
+            let (a, b, c) = (Exiting::<u8>::pooled(), Exiting::<u16>::pooled(), Exiting::<u8>::pooled());
+            drop((a, b, c));
+        }
+        assert_eq!((Exiting::<u8>::pool().local_idle(), Exiting::<u16>::pool().local_idle()), (2, 1));
+    })
+    .join()
+    .unwrap();
+    let (bytes, words) = (Exiting::<u8>::pool(), Exiting::<u16>::pool());
+    for pool in [bytes.stats(), words.stats()] {
+        assert_eq!(pool.in_use, 0, "{pool:?}");
+        assert_eq!(pool.hits + pool.misses, pool.returns + pool.discards, "{pool:?}");
+    }
+    assert_eq!(bytes.shared_idle() as u64, bytes.stats().idle, "every idle object is back in the store");
+    assert_eq!(words.shared_idle() as u64, words.stats().idle, "every idle object is back in the store");
+    assert_eq!(EXIT_LIVE.load(SeqCst), (bytes.stats().idle + words.stats().idle) as i64);
+    assert!(words.stats().hits >= 4, "the uses at exit were served: {:?}", words.stats());
+    bytes.clear();
+    words.clear();
+    assert_eq!(EXIT_LIVE.load(SeqCst), 0, "nothing stranded in the exited thread's caches");
 }
 
 #[test]

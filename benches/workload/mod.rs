@@ -10,9 +10,9 @@
 //!   a status of 200 and a non-empty path, so that every return restores
 //!   those (out of line, through the pool's per-thread template);
 //! * `generic`: the derived struct made generic over its body's element,
-//!   `GenericRequest::<u8>::pooled()` (one pool per instantiation, found
-//!   through a per-thread list keyed by `TypeId`, its cache through the
-//!   engine's per-thread table);
+//!   `GenericRequest::<u8>::pooled()` (one pool per instantiation; the pool
+//!   and its cache found by a downcast each in the thread-local the derive
+//!   generates for the type's definition);
 //! * `pool`: a hand-built `poolable::Pool<Request>` in a `static` (the
 //!   engine's generic path: a per-thread table indexed by pool id);
 //! * `boxed`: `Box::new(Request::default())`, dropped at the end (two

@@ -66,8 +66,9 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
     let where_reset = where_of(&bounds);
     // A concrete pooled type's own thread-local cache, declared next to its
     // pool, is how the engine's hit path reaches it without a table lookup.
-    // A generic type has no `static` per instantiation: its pools use the
-    // engine's per-thread table.
+    // A generic type has no `static` per instantiation: one thread-local per
+    // definition (`__LOCAL`, a `GenericSlot`) holds the caches of its
+    // instantiations' pools, and the pool each thread last looked up.
     let thread_slot = match input.derive {
         Derive::Poolable if !generic => quote! {
             #[inline]
@@ -76,6 +77,12 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
                 for<'__a> Self: ::core::marker::Send,
             {
                 ::core::option::Option::Some(#private::thread_slot(&__LOCAL, &__POOL))
+            }
+        },
+        Derive::Poolable => quote! {
+            #[inline]
+            fn __generic_slot() -> ::core::option::Option<&'static #private::LocalKey<#private::GenericSlot>> {
+                ::core::option::Option::Some(&__LOCAL)
             }
         },
         _ => TokenStream::new(),
@@ -241,6 +248,10 @@ fn generic_pool(
     quote! {
         #drop_rule
 
+        #private::thread_local! {
+            static __LOCAL: #private::GenericSlot = const { #private::GenericSlot::new() };
+        }
+
         #[automatically_derived]
         impl #impl_generics #private::Poolable for #ident #ty_generics
         where
@@ -249,7 +260,7 @@ fn generic_pool(
         {
             #[inline]
             fn pool() -> &'static #private::Pool<Self> {
-                #private::generic_pool::<Self>(|| {
+                #private::generic_pool::<Self>(&__LOCAL, || {
                     #private::Pool::with_config(
                         #create,
                         #private::PoolConfig::named(#private::Label::new(#label) #(#args)* .finish()) #options,

@@ -98,7 +98,10 @@
 //!   where a hand-built `Pool<T>` goes through the engine's per-thread table
 //!   (an id lookup and a downcast). On the engine benchmark that saves over
 //!   a third of the instructions of a take/return cycle
-//!   (`scripts/callgrind-engine.sh`, `derived` against `pool`).
+//!   (`scripts/callgrind-engine.sh`, `derived` against `pool`). A generic
+//!   type gets one `thread_local!` for its definition instead, which
+//!   `Reset::__generic_slot` hands to the engine (see the derive's docs,
+//!   *Generic types*).
 //! * Everything lives in `const _: () = { ... }`, names the runtime through
 //!   `::poolable::__private01` (versioned; or `#[pool(crate = path)]`) and the standard
 //!   library through `::core`, so no name in the caller's scope interferes.
@@ -221,16 +224,18 @@ use crate::ctxt::Errors;
 /// `T`, and `Page<Rc<u8>>: Send`; see `ui-tests/fail/generic-argument-*`).
 /// Lifetime parameters are an error: a pooled object outlives every borrow.
 ///
-/// A `static` cannot name a type parameter, so each instantiation's pool is
-/// found through a short per-thread list keyed by `TypeId` (no lock, no
-/// allocation after the thread's first use), and its per-thread cache
-/// through the engine's table, as a hand-built `Pool` does. A take/return
-/// cycle of the engine workload costs 256 instructions through
-/// `GenericRequest::<u8>::pooled()` against 132 through the same struct
-/// derived without a parameter, and 210 through a hand-built `Pool`
-/// (`scripts/callgrind-engine.sh`, contenders `generic`, `derived`, `pool`):
-/// 1.9 times the concrete type's cycle, for code that pools a generic type
-/// in its hottest loop. Per-payload structs are still the fastest.
+/// A `static` cannot name a type parameter, so the derive generates one
+/// `thread_local!` per generic type *definition*: in it each thread keeps
+/// its caches of the instantiations it uses and the pool it last looked
+/// up, each found by a downcast (one, for a thread that uses one
+/// instantiation of the type; no lock, no allocation after the thread's
+/// first use of an instantiation, and a thread that alternates between
+/// instantiations still neither locks nor allocates). A take/return cycle
+/// of the engine workload through `GenericRequest::<u8>::pooled()` costs
+/// 1.43 times the instructions of the same struct derived without a
+/// parameter: line `generic/derived` of `KEEP_GOING=1
+/// scripts/callgrind-engine.sh`, which regenerates the figure (issue 25's
+/// target is at most 1.5).
 ///
 /// # Enums
 ///

@@ -5,18 +5,23 @@
 //! on its first use instead, leaked (it must live for `'static`, as every
 //! pool that hands out guards does), and kept in a process-wide table keyed
 //! by `TypeId`, under a lock. Taking that lock on every `pooled()` would put
-//! a lock on the hit path, so each thread keeps its own copy of the entries
-//! it has used: after a thread's first use of an instantiation, finding its
-//! pool is a scan of that thread's short list and a downcast, with no lock
-//! and no allocation. There is one leaked pool per instantiation the program
-//! uses, a number fixed when it is compiled.
+//! a lock on the hit path, so each thread remembers, in the `thread_local!`
+//! the derive generates for the type's definition (a `GenericSlot`, which
+//! also holds the thread's caches of the type's pools: see `route`), the
+//! pool it last looked up: the hit path is one downcast of it, with no lock
+//! and no allocation. A thread that alternates between instantiations finds
+//! the others in its own short list of the pools it has used, still without
+//! a lock. There is one leaked pool per instantiation the program uses, a
+//! number fixed when it is compiled.
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::fmt::{Display, Write as _};
 use std::sync::{Mutex, PoisonError};
 
+use crate::local::GenericSlot;
 use crate::pool::Pool;
+use crate::sync::LocalKey;
 use crate::Reset;
 
 /// A pool, whatever its object type: downcast to `Pool<T>` by the entry's
@@ -30,26 +35,47 @@ static POOLS: Mutex<Vec<(TypeId, Erased)>> = Mutex::new(Vec::new());
 
 crate::sync::thread_local_const! {
     /// The entries of `POOLS` this thread has used, in the order of its
-    /// first use. A list, not a hash map: a program has a handful of
-    /// instantiations of its generic pooled types, and a scan of a few
-    /// `TypeId`s costs less than hashing one.
+    /// first use, for every generic type: where a lookup that is not the
+    /// type's last one (in its `GenericSlot`) goes. A list, not a hash map:
+    /// a program has a handful of instantiations of its generic pooled
+    /// types, and a scan of a few `TypeId`s costs less than hashing one.
     static KNOWN: RefCell<Vec<(TypeId, Erased)>> = RefCell::new(Vec::new());
 }
 
 /// The pool of `T`, an instantiation of a generic `#[derive(Poolable)]`
-/// type, made by `make` on the first use in the process.
+/// type whose definition's thread-local is `slot`, made by `make` on the
+/// first use in the process.
 #[inline]
-pub fn generic_pool<T: Reset + Send + 'static>(make: fn() -> Pool<T>) -> &'static Pool<T> {
+pub fn generic_pool<T: Reset + Send + 'static>(
+    slot: &'static LocalKey<GenericSlot>,
+    make: fn() -> Pool<T>,
+) -> &'static Pool<T> {
+    let last = slot.try_with(GenericSlot::last_pool).ok().flatten();
+    match last.and_then(|pool| pool.downcast_ref::<Pool<T>>()) {
+        Some(pool) => pool,
+        None => lookup(slot, make),
+    }
+}
+
+/// A pool that is not the one this thread last looked up through the type:
+/// found in the thread's list, or on its first use of `T` in the process-wide
+/// table, and remembered as the type's last.
+#[inline(never)]
+fn lookup<T: Reset + Send + 'static>(
+    slot: &'static LocalKey<GenericSlot>,
+    make: fn() -> Pool<T>,
+) -> &'static Pool<T> {
     let id = TypeId::of::<T>();
     let known = KNOWN.try_with(|known| {
         let known = known.try_borrow().ok()?;
-        let (_, pool) = known.iter().find(|(key, _)| *key == id)?;
-        pool.downcast_ref::<Pool<T>>()
+        known.iter().find(|(key, _)| *key == id).map(|&(_, pool)| pool)
     });
-    match known {
+    let erased = match known {
         Ok(Some(pool)) => pool,
         _ => first_use(id, make),
-    }
+    };
+    let _ = slot.try_with(|slot| slot.remember_pool(erased));
+    erased.downcast_ref::<Pool<T>>().expect("the table's entry for a `TypeId` is a pool of that type")
 }
 
 /// This thread's first use of `T`'s pool: found in, or added to, the
@@ -57,7 +83,7 @@ pub fn generic_pool<T: Reset + Send + 'static>(make: fn() -> Pool<T>) -> &'stati
 /// it is exiting, when its list may be gone).
 #[cold]
 #[inline(never)]
-fn first_use<T: Reset + Send + 'static>(id: TypeId, make: fn() -> Pool<T>) -> &'static Pool<T> {
+fn first_use<T: Reset + Send + 'static>(id: TypeId, make: fn() -> Pool<T>) -> Erased {
     let erased = {
         let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
         match pools.iter().find(|(key, _)| *key == id) {
@@ -66,7 +92,7 @@ fn first_use<T: Reset + Send + 'static>(id: TypeId, make: fn() -> Pool<T>) -> &'
                 // `make` runs no user code (it builds a `Pool`, formatting
                 // its label from `type_name`s and constant parameters), so it
                 // cannot reach this lock again.
-                let pool: &'static Pool<T> = Box::leak(Box::new(make()));
+                let pool: &'static Pool<T> = Box::leak(Box::new(make().into_generic()));
                 pools.push((id, pool));
                 pool
             }
@@ -77,7 +103,7 @@ fn first_use<T: Reset + Send + 'static>(id: TypeId, make: fn() -> Pool<T>) -> &'
             known.push((id, erased));
         }
     });
-    erased.downcast_ref::<Pool<T>>().expect("the table's entry for a `TypeId` is a pool of that type")
+    erased
 }
 
 /// The metrics label of one instantiation: the type's label followed by its
@@ -174,13 +200,19 @@ mod tests {
         fn make<T: Reset + Send + Default + 'static>() -> Pool<T> {
             Pool::new(T::default)
         }
-        let here = generic_pool::<Vec<u8>>(make) as *const Pool<Vec<u8>> as usize;
-        let there = std::thread::spawn(|| generic_pool::<Vec<u8>>(make) as *const Pool<Vec<u8>> as usize)
-            .join()
-            .unwrap();
-        let other = generic_pool::<Vec<u16>>(make) as *const Pool<Vec<u16>> as usize;
+        crate::sync::thread_local_const! {
+            static SLOT: GenericSlot = GenericSlot::new();
+        }
+        fn pool<T: Reset + Send + Default + 'static>() -> usize {
+            generic_pool::<T>(&SLOT, make) as *const Pool<T> as usize
+        }
+        let here = pool::<Vec<u8>>();
+        let there = std::thread::spawn(pool::<Vec<u8>>).join().unwrap();
+        let other = pool::<Vec<u16>>();
         assert_eq!(here, there);
         assert_ne!(here, other);
-        assert_eq!(here, generic_pool::<Vec<u8>>(make) as *const Pool<Vec<u8>> as usize);
+        // The last one looked up, then one found in the thread's list.
+        assert_eq!(other, pool::<Vec<u16>>());
+        assert_eq!(here, pool::<Vec<u8>>());
     }
 }

@@ -157,10 +157,10 @@ pub use trimmer::{trim_every, TrimHandle};
 /// assert_eq!(Page::<String>::pool().name(), "page<String>");
 /// ```
 ///
-/// The take of a generic type finds its instantiation's pool through a
-/// per-thread list, without a lock or an allocation; it costs more
-/// instructions than a concrete type's (see the derive's docs for the
-/// figures).
+/// The take of a generic type finds its instantiation's pool and cache in
+/// a thread-local of the type's definition, without a lock or an
+/// allocation; it costs more instructions than a concrete type's (see the
+/// derive's docs for the ratio and the command that measures it).
 pub trait Poolable: Reset + Send + Sized + 'static {
     /// The type's pool.
     fn pool() -> &'static Pool<Self>;
@@ -183,8 +183,9 @@ pub trait Poolable: Reset + Send + Sized + 'static {
 pub mod __private01 {
     pub use crate::derive_support::*;
     pub use crate::generic::{generic_pool, Label};
-    pub use crate::local::{ThreadSlot, TypedSlot};
+    pub use crate::local::{GenericSlot, ThreadSlot, TypedSlot};
     pub use crate::pool::thread_slot;
     pub use crate::{Pool, PoolConfig, Poolable, Reset};
+    pub use ::std::thread::LocalKey;
     pub use ::std::thread_local;
 }

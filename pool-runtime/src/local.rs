@@ -9,7 +9,7 @@
 //! folded into the pools' counters.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 
 use crate::shared::Shared;
@@ -133,12 +133,150 @@ impl<T: Send + 'static> TypedSlot<T> {
     }
 }
 
+/// The thread-local of a generic `#[derive(Poolable)]` type, one per type
+/// definition (see `Reset::__generic_slot`): a `static` cannot name a type
+/// parameter, so the caches of all the instantiations a thread uses share
+/// it, each found by a downcast (one, for a thread that uses one
+/// instantiation), with no lock, no allocation, no id and no table index.
+///
+/// `ManuallyDrop`, as a [`ThreadSlot`]'s: a bare `#[thread_local]` with no
+/// destructor state to test on each access. Its caches are handed back,
+/// and their boxes freed, by an exit hook registered with the first cache.
+#[doc(hidden)]
+pub struct GenericSlot {
+    /// The pool this thread last looked up through the type (`generic`'s
+    /// `generic_pool`): a `&'static Pool<T>`, erased.
+    pool: Cell<Option<&'static (dyn Any + Send + Sync)>>,
+    caches: RefCell<ManuallyDrop<GenericCaches>>,
+}
+
+struct GenericCaches {
+    /// One `LocalCache<T>` per instantiation this thread used, the one
+    /// used last first.
+    caches: Vec<Box<dyn Any>>,
+    /// Whether the exit hook is registered.
+    hooked: bool,
+    /// Handed back at thread exit: no cache is added any more, and every
+    /// operation goes to the shared store.
+    closed: bool,
+}
+
+impl GenericSlot {
+    crate::sync::const_fn! {
+        /// An empty slot, for a `const`-initialised `thread_local!`.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            Self {
+                pool: Cell::new(None),
+                caches: RefCell::new(ManuallyDrop::new(GenericCaches {
+                    caches: Vec::new(),
+                    hooked: false,
+                    closed: false,
+                })),
+            }
+        }
+    }
+
+    /// The pool this thread last looked up through the type.
+    #[inline(always)]
+    pub(crate) fn last_pool(&self) -> Option<&'static (dyn Any + Send + Sync)> {
+        self.pool.get()
+    }
+
+    /// Remembers the pool this thread looked up.
+    pub(crate) fn remember_pool(&self, pool: &'static (dyn Any + Send + Sync)) {
+        self.pool.set(Some(pool));
+    }
+}
+
+/// Runs `f` on the calling thread's cache of `T` in a generic type's slot,
+/// as it is; `None` if the thread has none yet (see [`add_generic`]), had
+/// them handed back at its exit, or a pool operation of the type is in
+/// flight on it (as for [`with_table`]).
+#[inline(always)]
+pub(crate) fn with_generic<T, R>(
+    key: &'static LocalKey<GenericSlot>,
+    f: impl FnOnce(&mut LocalCache<T>) -> R,
+) -> Option<R>
+where
+    T: Send + 'static,
+{
+    key.try_with(|slot| {
+        let mut caches = slot.caches.try_borrow_mut().ok()?;
+        // The first cache, inline: one downcast. A scan of the others would
+        // keep more registers live across the downcast's call.
+        if let Some(cache) = caches.caches.first_mut()?.downcast_mut::<LocalCache<T>>() {
+            return Some(f(cache));
+        }
+        to_front::<T>(&mut caches.caches).map(f)
+    })
+    .ok()
+    .flatten()
+}
+
+/// The cache of `T` further down a generic slot's list, moved to its front,
+/// where the next operation finds it first.
+#[inline(never)]
+fn to_front<T: Send + 'static>(caches: &mut [Box<dyn Any>]) -> Option<&mut LocalCache<T>> {
+    let at = caches.iter().position(|cache| cache.is::<LocalCache<T>>())?;
+    caches[..=at].rotate_right(1);
+    caches[0].downcast_mut::<LocalCache<T>>()
+}
+
+/// Adds a dormant cache of `T` to the calling thread's generic slot, out of
+/// the hit path, registering the slot's exit hook with its first cache.
+/// False if none can be added: the thread is exiting, or the slot is
+/// borrowed.
+#[cold]
+#[inline(never)]
+pub(crate) fn add_generic<T: Send + 'static>(key: &'static LocalKey<GenericSlot>) -> bool {
+    key.try_with(|slot| {
+        let Ok(mut caches) = slot.caches.try_borrow_mut() else { return false };
+        if caches.closed {
+            return false;
+        }
+        if caches.caches.iter().any(|cache| cache.is::<LocalCache<T>>()) {
+            return true;
+        }
+        if !caches.hooked {
+            if !at_thread_exit(key) {
+                caches.closed = true;
+                return false;
+            }
+            caches.hooked = true;
+        }
+        caches.caches.push(Box::new(LocalCache::<T>::dormant()));
+        true
+    })
+    .unwrap_or(false)
+}
+
+/// A thread's generic slot is handed back at its exit: its caches are
+/// closed (by their `Drop`, once the slot is no longer borrowed, so that a
+/// `Drop` of a returned object that uses the type finds the slot closed and
+/// goes to the shared store) and their boxes freed.
+impl AtExit for LocalKey<GenericSlot> {
+    fn at_exit(&'static self) {
+        let _ = self.try_with(|slot| {
+            let caches = match slot.caches.try_borrow_mut() {
+                Ok(mut caches) => {
+                    caches.closed = true;
+                    std::mem::take(&mut caches.caches)
+                }
+                Err(_) => return,
+            };
+            drop(caches);
+        });
+    }
+}
+
 /// The pool a cache serves, and where the cache lives: what the
 /// operations that may wake a cache need to know.
 pub(crate) struct Owner<T: Send + 'static> {
     pub(crate) shared: &'static Shared<T>,
     /// A derived type's slot, whose exit hook hands its cache back; `None`
-    /// for a cache of the per-thread table, handed back by its own `Drop`.
+    /// for a cache of the per-thread table or of a generic type's slot,
+    /// handed back by its own `Drop`.
     slot: Option<&'static LocalKey<ThreadSlot<T>>>,
 }
 
@@ -151,7 +289,8 @@ impl<T: Send + 'static> Clone for Owner<T> {
 impl<T: Send + 'static> Copy for Owner<T> {}
 
 impl<T: Send + 'static> Owner<T> {
-    /// The owner of a cache of the per-thread table.
+    /// The owner of a cache of the per-thread table, or of a generic
+    /// type's slot (which its `Drop` hands back).
     #[inline(always)]
     pub(crate) fn table(shared: &'static Shared<T>) -> Self {
         Self { shared, slot: None }

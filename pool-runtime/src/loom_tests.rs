@@ -78,7 +78,8 @@ const TEARDOWN_GUARDS: usize = 5;
 const TEARDOWN_HOLDERS: usize = 6;
 const RESTORING: usize = 7;
 const SLOTTED: usize = 8;
-const MODELS: usize = 9;
+const GENERIC: usize = 9;
+const MODELS: usize = 10;
 
 /// Counts itself in `LIVE[M]` from construction to drop.
 struct Tracked<const M: usize>(());
@@ -588,5 +589,74 @@ fn derived_path_take_return_and_thread_exit() {
         // At most five objects, room for four in the store and two in the
         // main thread's cache: the hand-back kept every one.
         assert_eq!(after.evictions, 0, "{after:?}");
+    });
+}
+
+/// Two instantiations of a generic derived type, as the derive makes them:
+/// pools made by `generic_pool` (`Pool::into_generic`), whose caches live in
+/// the one thread-local of the type's definition (`Reset::__generic_slot`),
+/// handed back by its exit hook.
+struct GenericSlotted<const K: usize> {
+    _tracked: Tracked<GENERIC>,
+}
+
+crate::sync::thread_local_const! {
+    static GENERIC_SLOT: crate::local::GenericSlot = crate::local::GenericSlot::new();
+}
+
+impl<const K: usize> Reset for GenericSlotted<K> {
+    fn reset(&mut self) {}
+
+    fn __generic_slot() -> Option<&'static crate::sync::LocalKey<crate::local::GenericSlot>> {
+        Some(&GENERIC_SLOT)
+    }
+}
+
+fn generic_pool<const K: usize>() -> &'static Pool<GenericSlotted<K>> {
+    let config = PoolConfig::named(format!("loom_generic_{K}")).cache_size(2).max_idle(4);
+    leak(Pool::with_config(|| GenericSlotted { _tracked: Tracked::new() }, config).into_generic())
+}
+
+/// The generic path: a thread takes and returns through the caches of two
+/// instantiations in its generic slot (the second moved to the front of
+/// the slot's list, then the first again) and exits, its hook handing both
+/// back, while the main thread takes three objects of the first through its
+/// own slot (refilling from the store, racing the hand-back) and returns
+/// them. Every object ends idle, where its pool can reach it, or dropped.
+#[test]
+fn generic_path_two_instantiations_and_thread_exit() {
+    check::<GENERIC>("generic_path_two_instantiations_and_thread_exit", 3, || {
+        LIVE[GENERIC].store(0, SeqCst);
+        ITERATIONS[GENERIC].fetch_add(1, SeqCst);
+        let (first, second) = (generic_pool::<0>(), generic_pool::<1>());
+
+        let worker = crate::sync::spawn(move || {
+            let a = first.get();
+            let b = second.get();
+            let c = first.get();
+            drop(a);
+            drop(b);
+            drop(c);
+            assert_eq!(
+                (first.local_idle(), second.local_idle()),
+                (2, 1),
+                "all wait in the slot until the thread exits"
+            );
+        });
+
+        let taken = [first.get(), first.get(), first.get()];
+        drop(taken);
+        let during = first.stats();
+
+        worker.join().unwrap(); // the hooks ran before the thread's closure returned
+
+        let (after, seconds) = (first.stats(), second.stats());
+        assert_monotone(during, after);
+        assert_quiescent(after);
+        assert_quiescent(seconds);
+        assert_eq!((first.shared_idle() + first.local_idle()) as u64, after.idle, "{after:?}");
+        assert_eq!(second.shared_idle() as u64, seconds.idle, "{seconds:?}");
+        assert_eq!(live::<GENERIC>(), after.idle + seconds.idle, "every object not idle was dropped");
+        assert_eq!((after.evictions, seconds.evictions), (0, 0), "{after:?} {seconds:?}");
     });
 }

@@ -513,6 +513,14 @@ impl<T: Reset + Send + 'static> Pool<T> {
         diagnostics::outstanding_of(Some(self.shared.id()))
     }
 
+    /// The pool of an instantiation of a generic derived type, made by
+    /// `generic_pool`: its threads' caches live in the type's `GenericSlot`
+    /// (see `route`).
+    pub(crate) fn into_generic(mut self) -> Self {
+        self.shared.mark_generic();
+        self
+    }
+
     /// Its id, registering it: for the loom models, which order
     /// registrations.
     #[cfg(all(test, loom))]

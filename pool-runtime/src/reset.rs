@@ -206,6 +206,19 @@ pub trait Reset {
     {
         None
     }
+
+    /// The thread-local `#[derive(Poolable)]` generates for a generic type,
+    /// one per definition, that holds the caches of its instantiations'
+    /// pools (see `local::GenericSlot`); not public API. Hand-written impls
+    /// keep the default.
+    #[doc(hidden)]
+    #[inline]
+    fn __generic_slot() -> Option<&'static crate::sync::LocalKey<crate::local::GenericSlot>>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }
 
 /// Plain values: reset to their zero, restored by a copy.

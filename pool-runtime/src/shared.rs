@@ -36,6 +36,10 @@ pub(crate) struct Shared<T> {
     /// Whether the reset check of debug builds has run (see
     /// `Pool::check_reset`). std's even under loom, which runs `--release`.
     pub(crate) reset_checked: std::sync::atomic::AtomicBool,
+    /// Whether this is the pool of an instantiation of a generic derived
+    /// type, made by `generic_pool` (whose caches live in the type's
+    /// `GenericSlot`, see `route`); set before the pool is shared.
+    generic: bool,
 }
 
 /// The values of [`Shared::switched`].
@@ -59,6 +63,7 @@ impl<T> Shared<T> {
                 fresh: Fresh::new(),
                 switched: std::sync::atomic::AtomicU8::new(Switched::UNKNOWN),
                 reset_checked: std::sync::atomic::AtomicBool::new(false),
+                generic: false,
                 config,
             }
         }
@@ -66,6 +71,19 @@ impl<T> Shared<T> {
 
     pub(crate) fn config(&self) -> &PoolConfig {
         &self.config
+    }
+
+    /// Whether this is the pool of an instantiation of a generic derived
+    /// type (see `route`).
+    #[inline(always)]
+    pub(crate) fn is_generic(&self) -> bool {
+        self.generic
+    }
+
+    /// Marks the pool of an instantiation of a generic derived type, before
+    /// it is shared.
+    pub(crate) fn mark_generic(&mut self) {
+        self.generic = true;
     }
 
     /// The shared store, locked. No user code may run while it is held.
