@@ -478,7 +478,6 @@ async fn multi_level_namespaces_are_paths_of_levels() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a nested namespace created without its parent is never listed (catalog.rs namespace_list)"]
 async fn a_nested_namespace_is_reachable_by_listing_from_the_top() {
     let _alone = SHARED_POOLS.lock().await;
     let address = start().await;
@@ -903,7 +902,6 @@ async fn specs_and_sort_orders_are_added_and_made_default() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: add-sort-order gives an unsorted order an id other than 0 (commit.rs, add-sort-order)"]
 async fn an_unsorted_sort_order_has_id_0() {
     let _alone = SHARED_POOLS.lock().await;
     let address = start().await;

@@ -202,6 +202,13 @@ impl Catalog {
         if namespaces.contains_key(&key) {
             return Err(CatalogError::namespace_exists(&key));
         }
+        // A level is created under an existing parent, so that listing from
+        // the top reaches every namespace.
+        if let Some((parent, _)) = key.rsplit_once(NAMESPACE_SEPARATOR) {
+            if !namespaces.contains_key(parent) {
+                return Err(CatalogError::no_such_namespace(parent));
+            }
+        }
         let properties = request.properties.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
         namespaces.insert(key, Namespace { properties, tables: BTreeMap::new() });
         Ok(())

@@ -346,6 +346,10 @@ fn update_one(m: &mut TableMetadata, update: &TableUpdate, added: &mut Added) ->
             check_sort_order(order, current_schema(m))?;
             if let Some(same) = m.sort_orders.iter().find(|known| known.fields[..] == order.fields[..]) {
                 added.sort_order = Some(same.order_id);
+            } else if order.fields.is_empty() {
+                // Iceberg reserves order id 0 for the unsorted order.
+                m.sort_orders.push(SortOrder::default());
+                added.sort_order = Some(0);
             } else {
                 let id = m.sort_orders.iter().map(|s| s.order_id).max().map_or(1, |max| max + 1).max(1);
                 let mut stored = order.clone();
