@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use poolable::{Poolable, PooledBuffer, RecycleVec};
 
+use super::types::renumber_fields;
 use super::{
     shown, CatalogError, CreateTableRequest, FieldType, Fill, LoadTableResult, MetadataLogEntry, NestedField,
     PartitionField, PartitionSpec, Schema, SnapshotLogEntry, SnapshotRef, SortField, SortOrder,
@@ -86,7 +87,7 @@ impl TableDef {
         }
         let mut next = 0;
         let mut ids = Vec::new();
-        renumber(&mut schema.fields, &mut next, &mut ids);
+        renumber_fields(&mut schema.fields, &mut next, &mut ids);
         let fresh = |old: i32, what: &str| {
             ids.iter().find(|(from, _)| *from == old).map(|&(_, to)| to).ok_or_else(|| {
                 CatalogError::bad_request(format!("{what} {old} is not a field of the schema"))
@@ -197,19 +198,6 @@ pub fn current_schema(metadata: &TableMetadata) -> &Schema {
         .iter()
         .find(|schema| schema.schema_id == metadata.current_schema_id)
         .expect("the current schema is one of the table's")
-}
-
-/// Renumbers `fields` and what they hold, depth first: a struct's own
-/// fields, then their nested ids (Iceberg's fresh ids).
-fn renumber(fields: &mut RecycleVec<NestedField>, next: &mut i32, map: &mut Vec<(i32, i32)>) {
-    for field in fields.iter_mut() {
-        *next += 1;
-        map.push((field.id, *next));
-        field.id = *next;
-    }
-    for field in fields.iter_mut() {
-        field.kind.renumber(next, map);
-    }
 }
 
 /// Every field id of `schema`, nested ones included.

@@ -107,15 +107,7 @@ impl FieldType {
     pub fn renumber(&mut self, next: &mut i32, map: &mut Vec<(i32, i32)>) {
         let Some(nested) = &mut self.nested else { return };
         if let Some(fields) = &mut nested.fields {
-            // A struct's own fields first, then what they hold.
-            for field in fields.iter_mut() {
-                *next += 1;
-                map.push((field.id, *next));
-                field.id = *next;
-            }
-            for field in fields.iter_mut() {
-                field.kind.renumber(next, map);
-            }
+            renumber_fields(fields, next, map);
         }
         for id in [&mut nested.element_id, &mut nested.key_id, &mut nested.value_id].into_iter().flatten() {
             *next += 1;
@@ -125,6 +117,23 @@ impl FieldType {
         for kind in [&mut nested.element, &mut nested.key, &mut nested.value].into_iter().flatten() {
             kind.renumber(next, map);
         }
+    }
+}
+
+/// Renumbers `fields` and what they hold with `next`, as Iceberg assigns
+/// fresh ids: a struct's own fields first, then what each holds.
+pub fn renumber_fields(
+    fields: &mut RecycleVec<super::NestedField>,
+    next: &mut i32,
+    map: &mut Vec<(i32, i32)>,
+) {
+    for field in fields.iter_mut() {
+        *next += 1;
+        map.push((field.id, *next));
+        field.id = *next;
+    }
+    for field in fields.iter_mut() {
+        field.kind.renumber(next, map);
     }
 }
 

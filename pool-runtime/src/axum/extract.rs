@@ -23,11 +23,7 @@ where
     type Rejection = JsonRejection;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, JsonRejection> {
-        if !json_content_type(req.headers()) {
-            return Err(JsonRejection::content_type());
-        }
-        let body = receive(req).await?;
-        decode(&body).map(PooledJson)
+        extract(req).await
     }
 }
 
@@ -44,12 +40,17 @@ where
         if !req.headers().contains_key(header::CONTENT_TYPE) {
             return Ok(None);
         }
-        if !json_content_type(req.headers()) {
-            return Err(JsonRejection::content_type());
-        }
-        let body = receive(req).await?;
-        decode(&body).map(|object| Some(PooledJson(object)))
+        extract(req).await.map(Some)
     }
+}
+
+/// The content type checked, the body read and decoded in place.
+async fn extract<T: Poolable + DeserializeOwned>(req: Request) -> Result<PooledJson<T>, JsonRejection> {
+    if !json_content_type(req.headers()) {
+        return Err(JsonRejection::content_type());
+    }
+    let body = receive(req).await?;
+    decode(&body).map(PooledJson)
 }
 
 /// `application/json` or `application/*+json`, parameters allowed: the test
