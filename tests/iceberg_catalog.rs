@@ -165,8 +165,12 @@ impl Client {
         assert_eq!(version(new), version(old) + 1, "{old} -> {new}");
         let log = |v: &Value| v["metadata"]["metadata-log"].as_array().expect("a metadata-log").clone();
         let (old_log, new_log) = (log(before), log(&response));
-        assert_eq!(new_log.len(), old_log.len() + 1);
-        assert_eq!(new_log[..old_log.len()], old_log[..]);
+        // The log keeps the newest `write.metadata.previous-versions-max` (default 100).
+        let max = before["metadata"]["properties"]["write.metadata.previous-versions-max"]
+            .as_str()
+            .map_or(100, |max| max.parse::<usize>().expect("a number"));
+        assert_eq!(new_log.len(), (old_log.len() + 1).min(max));
+        assert_eq!(new_log[..new_log.len() - 1], old_log[old_log.len() + 1 - new_log.len()..]);
         assert_eq!(new_log.last().unwrap()["metadata-file"], old, "the previous file is logged");
         let updated = |v: &Value| v["metadata"]["last-updated-ms"].as_i64().expect("last-updated-ms");
         assert!(updated(&response) > updated(before));
@@ -1332,4 +1336,48 @@ async fn nothing_is_left_in_use_after_a_mixed_workload() {
         assert!(Instant::now() < deadline, "objects still in use once idle: {in_use:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metadata_log_keeps_the_newest_previous_versions_max_entries() {
+    // A table committed to forever must not grow forever (the load
+    // generator commits to the seeded tables for minutes).
+    let _alone = SHARED_POOLS.lock().await;
+    let address = start().await;
+    let mut client = Client::connect(address).await;
+    client.create_namespace(&["capped"], json!({})).await;
+    let mut load = client.create_table(&["capped"], &simple_table("t")).await;
+    load = client
+        .commit_ok(
+            &["capped"],
+            "t",
+            &load,
+            json!([]),
+            json!([{"action": "set-properties", "updates": {"write.metadata.previous-versions-max": "3"}}]),
+        )
+        .await;
+    let mut files = vec![location(&load).to_owned()];
+    for n in 0..6 {
+        load = client
+            .commit_ok(
+                &["capped"],
+                "t",
+                &load,
+                json!([]),
+                json!([{"action": "set-properties", "updates": {"n": n.to_string()}}]),
+            )
+            .await;
+        files.push(location(&load).to_owned());
+    }
+    let logged: Vec<&str> = load["metadata"]["metadata-log"]
+        .as_array()
+        .expect("a metadata-log")
+        .iter()
+        .map(|entry| entry["metadata-file"].as_str().expect("a file"))
+        .collect();
+    assert_eq!(
+        logged,
+        files[files.len() - 4..files.len() - 1],
+        "the three newest previous files, oldest first"
+    );
 }

@@ -8,6 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -175,6 +176,33 @@ fn answer(mode: Mode, table: &TableDef) -> usize {
     }
 }
 
+/// Worker `worker`'s share of the workload: `count` requests for tables
+/// picked by a fixed pseudo-random sequence of its own, answered as `mode`
+/// says; calls `progress` every 256 requests. Returns the bytes answered.
+///
+/// `benches/allocators` runs this very loop under each global allocator.
+pub fn request_mix(
+    mode: Mode,
+    tables: &[Arc<TableDef>],
+    worker: u64,
+    count: u64,
+    mut progress: impl FnMut(),
+) -> u64 {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (worker + 1).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let mut served = 0u64;
+    for i in 0..count {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let table = &tables[(seed % tables.len() as u64) as usize];
+        served += answer(mode, table) as u64;
+        if i % 256 == 255 {
+            progress();
+        }
+    }
+    served
+}
+
 /// (takes, hits) of the pools whose names `select` picks, summed.
 fn pool_counts(select: fn(&str) -> bool) -> (u64, u64) {
     metrics::snapshot()
@@ -208,22 +236,11 @@ fn run_mode(mode: Mode, catalog: &Catalog, args: &Args, bar: &ProgressBar) -> Ru
                 let (tables, done) = (&tables, &done);
                 let mine = args.requests / threads + u64::from(worker < args.requests % threads);
                 scope.spawn(move || {
-                    // The request mix: a fixed pseudo-random sequence of tables per worker.
-                    let mut seed =
-                        0x9e37_79b9_7f4a_7c15u64 ^ (worker + 1).wrapping_mul(0xbf58_476d_1ce4_e5b9);
                     let (allocations, bytes) = thread_allocations();
                     let begun = Instant::now();
-                    let mut served = 0u64;
-                    for i in 0..mine {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        let table = &tables[(seed % tables.len() as u64) as usize];
-                        served += answer(mode, table) as u64;
-                        if i % 256 == 255 {
-                            done.fetch_add(256, std::sync::atomic::Ordering::Relaxed);
-                        }
-                    }
+                    let served = request_mix(mode, tables, worker, mine, || {
+                        done.fetch_add(256, std::sync::atomic::Ordering::Relaxed);
+                    });
                     let finished = Instant::now();
                     let (allocations_after, bytes_after) = thread_allocations();
                     RunStats {

@@ -179,6 +179,22 @@ impl TableDef {
         let previous = std::mem::take(&mut self.metadata_location);
         let timestamp_ms = self.metadata.last_updated_ms;
         self.metadata.metadata_log.push(MetadataLogEntry { metadata_file: previous, timestamp_ms });
+        // As Iceberg's own writers do: the log keeps the newest
+        // `write.metadata.previous-versions-max` entries (default 100, at
+        // least 1), so a table committed to forever does not grow forever.
+        let keep = self
+            .metadata
+            .properties
+            .get("write.metadata.previous-versions-max")
+            .and_then(|max| max.parse::<usize>().ok())
+            .unwrap_or(100)
+            .max(1);
+        let log = &mut self.metadata.metadata_log;
+        if log.len() > keep {
+            let excess = log.len() - keep;
+            log.as_mut_slice().rotate_left(excess);
+            log.truncate(keep);
+        }
         self.metadata_version += 1;
         self.metadata_location = self.metadata_file(self.metadata_version);
         let newest = self.metadata.snapshots.iter().map(|s| s.timestamp_ms).max().unwrap_or(0);
