@@ -160,11 +160,21 @@ fn id32(value: i64, what: &str) -> Result<i32, CatalogError> {
 
 /// The next version of `table` with `request` applied, or why not; `table`
 /// itself never changes (a failed commit applies nothing).
-pub fn apply(table: &TableDef, request: &CommitTableRequest) -> Result<TableDef, CatalogError> {
+pub fn apply(
+    table: &TableDef,
+    request: &CommitTableRequest,
+    spare: Option<TableDef>,
+) -> Result<TableDef, CatalogError> {
     for requirement in request.requirements.iter() {
         check(&table.metadata, requirement)?;
     }
-    let mut next = table.clone();
+    let mut next = match spare {
+        Some(mut spare) => {
+            table.copy_into(&mut spare);
+            spare
+        }
+        None => table.clone(),
+    };
     let mut added = Added::default();
     for update in request.updates.iter() {
         update_one(&mut next.metadata, update, &mut added)?;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use poolable::{Poolable, PooledBuffer, RecycleVec};
+use poolable::{Poolable, PooledBuffer, RecycleVec, Reset};
 
 use super::types::renumber_fields;
 use super::{
@@ -166,6 +166,20 @@ impl TableDef {
         };
         table.metadata_location = table.metadata_file(0);
         Ok(table)
+    }
+
+    /// Writes this version into `spare`, an older version no one reads any
+    /// more, in place: its strings and lists are reused (`Reset`, then
+    /// `Fill`), so a commit copies the table without allocating it anew.
+    /// The same value as `self.clone()`.
+    pub fn copy_into(&self, spare: &mut TableDef) {
+        spare.namespace.clone_from(&self.namespace);
+        spare.name.clone_from(&self.name);
+        spare.metadata_location.clone_from(&self.metadata_location);
+        spare.metadata_version = self.metadata_version;
+        Reset::reset(&mut spare.metadata);
+        spare.metadata.fill_from(&self.metadata);
+        spare.answer_len = Arc::clone(&self.answer_len);
     }
 
     /// `.../metadata/00005-<uuid>.metadata.json`
