@@ -170,7 +170,7 @@ def measure(args, setup):
     for pooled in MODES:
         r = run_loop(setup, "system", pooled, args.count_requests, threads=1, count=True)
         counts[("loop", pooled)] = r["allocations_per_request"]
-        for scenario in SCENARIOS:
+        for scenario in ([] if args.loop_only else SCENARIOS):
             server = Server(setup, "system", pooled, count=True)
             try:
                 loadgen(setup, server, scenario, args.warmup_secs, 0, args.connections)
@@ -194,7 +194,7 @@ def measure(args, setup):
         for allocator, pooled in order:
             r = run_loop(setup, allocator, pooled, args.loop_requests)
             results["loop"].append(dict(r, round=round_))
-        for scenario in SCENARIOS:
+        for scenario in ([] if args.loop_only else SCENARIOS):
             for allocator, pooled in rotated(order, 1):
                 server = Server(setup, allocator, pooled)
                 try:
@@ -541,6 +541,8 @@ def main():
     ap.add_argument("--warmup-secs", type=float, default=1.0)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--loop-only", action="store_true",
+                    help="only the request loop (no server), print the targets, write nothing")
     ap.add_argument("--no-write", action="store_true", help="print, write no file")
     ap.add_argument("--smoke", action="store_true",
                     help="one tiny round on a debug build: checks that every setting runs, writes nothing")
@@ -559,7 +561,14 @@ def main():
     with open(os.path.join(OUT_DIR, "smoke.json" if args.smoke else "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     for name, ok, detail in targets(s):
+        if args.loop_only and not name.startswith("loop"):
+            continue
         print(f"{'ok    ' if ok else 'MISSED'} {name}: {detail}")
+    if args.loop_only:
+        for allocator in ALLOCATORS:
+            print(f"loop {allocator}: unpooled {fmt_int(s[('loop', allocator, False)]['rps'])}, "
+                  f"pooled {fmt_int(s[('loop', allocator, True)]['rps'])} req/s")
+        return
     if args.smoke:
         # Every setting ran without an error (loadgen fails on one) and the
         # pool switch did what it says (checked on every run).

@@ -4,6 +4,7 @@ use std::cell::Cell;
 
 use serde::Serialize;
 
+use super::compact;
 use crate::buffer::{buffer_with_capacity, PooledBuffer};
 
 std::thread_local! {
@@ -27,7 +28,7 @@ fn expect_next(remembered: usize, len: usize) -> usize {
 pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
     let expected = EXPECTED_LEN.with(Cell::get);
     let mut out = buffer_with_capacity(expected);
-    serde_json::to_writer(&mut *out, value)?;
+    compact::write(&mut out, value)?;
     EXPECTED_LEN.with(|last| last.set(expect_next(expected, out.len())));
     Ok(out)
 }
@@ -40,7 +41,7 @@ pub fn to_vec_with_capacity<T: ?Sized + Serialize>(
     capacity: usize,
 ) -> Result<PooledBuffer, serde_json::Error> {
     let mut out = buffer_with_capacity(capacity);
-    serde_json::to_writer(&mut *out, value)?;
+    compact::write(&mut out, value)?;
     Ok(out)
 }
 
@@ -65,7 +66,7 @@ pub fn to_vec_pretty<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, s
 /// ```
 #[inline]
 pub fn to_writer<T: ?Sized + Serialize>(out: &mut PooledBuffer, value: &T) -> Result<(), serde_json::Error> {
-    serde_json::to_writer(&mut **out, value)
+    compact::write(out, value)
 }
 
 #[cfg(test)]

@@ -9,6 +9,16 @@
 //! state no allocation at all. Hand it on as it is (as `bytes::Bytes` with
 //! feature `bytes`) and it goes back to its pool when dropped.
 //!
+//! [`to_vec`], [`to_vec_with_capacity`] and [`to_writer`] write the bytes
+//! `serde_json::to_vec` writes (the same escapes, numbers, map keys, enum
+//! shapes and errors, checked against serde_json on generated values), with
+//! a writer of their own that looks for characters to escape eight bytes at
+//! a time where serde_json looks at each byte: once pooling has removed the
+//! allocations, serde_json's escape loop was most of what a request still
+//! cost (59 % of the instructions of a pooled `LoadTable` answer in the
+//! catalog example; 20 % fewer instructions in all with this writer,
+//! `scripts/allocator-report.py`). [`to_vec_pretty`] is serde_json's.
+//!
 //! ## Which class
 //!
 //! [`to_vec`] takes its buffer from the class that holds the calling thread's
@@ -106,6 +116,7 @@
 //! With `#[derive(Poolable, Deserialize)]`, `poolable::json::from_slice::<T>(body)`
 //! is the whole of it (the `poolable` crate's docs show one).
 
+mod compact;
 mod decode;
 mod encode;
 
