@@ -240,7 +240,7 @@ def summarise(results, counts, instructions):
             gain = ratios(rows, allocator, "requests_per_sec")
             s[(workload, allocator, "gain")] = (median(gain), min(gain, default=None), max(gain, default=None))
             if workload != "loop":
-                for key in ("p99_us", "p999_us", "p50_us"):
+                for key in ("p99_us", "p999_us", "p50_us", "server_cpu_us_per_request"):
                     r = ratios(rows, allocator, key)
                     s[(workload, allocator, key + "_ratio")] = (median(r), min(r, default=None), max(r, default=None))
                 rss = ratios(rows, allocator, "server_peak_rss_kib")
@@ -410,14 +410,15 @@ def section(args, s, agreement):
     w("")
     w("### Requests/s")
     w("")
-    w("| workload | allocator | unpooled req/s | pooled req/s | pooled / unpooled |")
-    w("|---|---|---:|---:|---|")
+    w("| workload | allocator | unpooled req/s | pooled req/s | pooled / unpooled | server CPU per request, pooled / unpooled |")
+    w("|---|---|---:|---:|---|---|")
     for workload in ("loop", "get", "commit"):
         for allocator in ALLOCATORS:
             u, p = s[(workload, allocator, False)], s[(workload, allocator, True)]
-            w(f"| {workload} | {allocator} | {fmt_int(u['rps'])} | {fmt_int(p['rps'])} | {fmt_x(s[(workload, allocator, 'gain')])} |")
+            cpu = "" if workload == "loop" else fmt_x(s[(workload, allocator, "server_cpu_us_per_request_ratio")])
+            w(f"| {workload} | {allocator} | {fmt_int(u['rps'])} | {fmt_int(p['rps'])} | {fmt_x(s[(workload, allocator, 'gain')])} | {cpu} |")
         cross = s[(workload, "cross")]
-        w(f"| {workload} | pooled on system / best unpooled ({cross[3]}) | | | {fmt_x(cross[:3])} |")
+        w(f"| {workload} | pooled on system / best unpooled ({cross[3]}) | | | {fmt_x(cross[:3])} | |")
     w("")
     w("![requests/s per allocator, pooled and unpooled](benches/charts/allocators.svg)")
     w("")
@@ -559,7 +560,10 @@ def main():
     s = summarise(results, counts, instructions)
     os.makedirs(OUT_DIR, exist_ok=True)
     with open(os.path.join(OUT_DIR, "smoke.json" if args.smoke else "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
+        json.dump({"timed": results,
+                   "allocations_per_request": {f"{w} {'pooled' if p else 'unpooled'}": v for (w, p), v in counts.items()},
+                   "instructions_per_request": {f"{a} {'pooled' if p else 'unpooled'}": v
+                                                for (a, p), v in instructions.items()}}, f, indent=1)
     for name, ok, detail in targets(s):
         if args.loop_only and not name.startswith("loop"):
             continue
