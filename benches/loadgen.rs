@@ -144,13 +144,14 @@ async fn connect(address: SocketAddr) -> Result<SendRequest<Full<Bytes>>, Error>
     Ok(sender)
 }
 
-/// Sends one request and reads its answer whole.
+/// Sends one request and reads its answer to the end (returned with `keep_body`).
 async fn send(
     sender: &mut SendRequest<Full<Bytes>>,
     method: Method,
     host: &str,
     path: &str,
     body: Bytes,
+    keep_body: bool,
 ) -> Result<(StatusCode, Bytes), Error> {
     let mut request = Request::builder().method(method).uri(path).header("host", host);
     if !body.is_empty() {
@@ -159,15 +160,23 @@ async fn send(
     sender.ready().await?;
     let response = sender.send_request(request.body(Full::new(body))?).await?;
     let status = response.status();
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, body))
+    let mut body = response.into_body();
+    if !keep_body {
+        // Read the answer to its end without gathering it: the generator
+        // shares the machine with the server, so it does as little as it can.
+        while let Some(frame) = body.frame().await {
+            frame?;
+        }
+        return Ok((status, Bytes::new()));
+    }
+    Ok((status, body.collect().await?.to_bytes()))
 }
 
 /// The seeded tables' paths, as the server lists them.
 async fn discover(address: SocketAddr, host: &str) -> Result<Vec<String>, Error> {
     let mut sender = connect(address).await?;
     let mut get = async |path: String| -> Result<Value, Error> {
-        let (status, body) = send(&mut sender, Method::GET, host, &path, Bytes::new()).await?;
+        let (status, body) = send(&mut sender, Method::GET, host, &path, Bytes::new(), true).await?;
         if status != StatusCode::OK {
             return Err(format!("GET {path}: {status}").into());
         }
@@ -220,7 +229,7 @@ async fn drive(shared: Rc<Shared>, address: SocketAddr, connection: usize) {
                 )),
             ),
         };
-        match send(&mut sender, method, &shared.host, path, body).await {
+        match send(&mut sender, method, &shared.host, path, body, false).await {
             Ok((StatusCode::OK, _)) => {
                 let now = Instant::now();
                 if started >= shared.measure_from {

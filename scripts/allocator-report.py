@@ -25,7 +25,7 @@ benches/charts/allocators.svg and the README's short table (between
 target/allocator-report/ and prints how far this run's ratios are from the
 previous run's.
 
-  scripts/allocator-report.py              # the whole matrix (about 12 minutes)
+  scripts/allocator-report.py              # the whole matrix (about 14 minutes)
   scripts/allocator-report.py --smoke      # one tiny round, checks only (CI)
 """
 
@@ -74,6 +74,18 @@ class Setup:
         return os.path.join(self.bin_dir, name)
 
 
+# The server on one core with one tokio worker, the load generator on the
+# other: neither takes the other's time, and the generator never limits the
+# server (on one shared pair of cores it did: its answers cost it nearly what
+# they cost the server, and both settings read alike).
+PIN = (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
+SERVER_CPU, LOADGEN_CPU = {0}, {1}
+
+
+def pinned(cpus):
+    return (lambda: os.sched_setaffinity(0, cpus)) if PIN else None
+
+
 def check_pooled(result, pooled, what):
     if result["pooled"] != pooled:
         raise SystemExit(f"{what}: the pools were {'on' if result['pooled'] else 'off'}, "
@@ -95,12 +107,17 @@ def run_loop(setup, allocator, pooled, requests, threads=2, count=False, warmup=
 class Server:
     """An `alloc-<allocator> serve` process; it exits when its stdin closes."""
 
-    def __init__(self, setup, allocator, pooled, count=False):
+    def __init__(self, setup, allocator, pooled, count=False, callgrind=False):
         cmd = [setup.bin(f"alloc-{allocator}"), "serve", "--port", "0"]
+        if PIN or callgrind:
+            cmd += ["--workers", "1"]
         if count:
             cmd.append("--count-allocations")
+        if callgrind:
+            cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd
         self.proc = subprocess.Popen(cmd, env=env_for(pooled), stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, text=True, preexec_fn=pinned(SERVER_CPU),
+                                     stderr=subprocess.PIPE if callgrind else None)
         line = self.proc.stdout.readline()
         match = re.match(r"listening on http://(\S+)", line)
         if not match:
@@ -115,6 +132,14 @@ class Server:
         answer = json.loads(self.proc.stdout.readline())
         check_pooled(answer, self.pooled, "server")
         return answer["allocations"]
+
+    def instructions(self):
+        """Stops a server run under callgrind; its whole count of instructions."""
+        _, err = self.proc.communicate(timeout=120)  # closes stdin: the server exits
+        match = re.search(r"Collected : (\d+)", err)
+        if not match:
+            raise SystemExit(f"callgrind gave no count: {err[-500:]}")
+        return int(match.group(1))
 
     def stop(self):
         try:
@@ -131,7 +156,8 @@ def loadgen(setup, server, scenario, secs, warmup, connections, max_requests=Non
            "--server-pid", str(server.proc.pid)]
     if max_requests is not None:
         cmd += ["--max-requests", str(max_requests)]
-    done = subprocess.run(cmd, check=False, text=True, capture_output=True, timeout=secs + warmup + 120)
+    done = subprocess.run(cmd, check=False, text=True, capture_output=True, timeout=secs + warmup + 120,
+                          preexec_fn=pinned(LOADGEN_CPU))
     if done.returncode != 0:
         raise SystemExit(f"loadgen {scenario} failed: {done.stderr.strip()} {done.stdout.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -147,6 +173,18 @@ def callgrind_instructions(setup, allocator, pooled, requests):
     if not match:
         raise SystemExit(f"callgrind gave no count: {done.stderr[-500:]}")
     return int(match.group(1))
+
+
+def server_instructions(setup, allocator, pooled, scenario, requests):
+    """Instructions of a server (one worker, under callgrind) that answered
+    `requests` requests on 4 connections, start-up and shut-down included."""
+    server = Server(setup, allocator, pooled, callgrind=True)
+    try:
+        loadgen(setup, server, scenario, 600, 0, 4, max_requests=requests)
+    except BaseException:
+        server.stop()
+        raise
+    return server.instructions()
 
 
 def settings():
@@ -189,6 +227,14 @@ def measure(args, setup):
             instructions[(allocator, pooled)] = (two - one) / n
             print(f"  callgrind {allocator:9} {'pooled' if pooled else 'unpooled':8} "
                   f"{instructions[(allocator, pooled)]:,.0f} instructions/request", file=sys.stderr)
+            n = args.callgrind_requests // 2
+            for scenario in SCENARIOS:
+                one = server_instructions(setup, allocator, pooled, scenario, n)
+                two = server_instructions(setup, allocator, pooled, scenario, 2 * n)
+                instructions[(allocator, pooled, scenario)] = (two - one) / n
+                print(f"  callgrind {allocator:9} {'pooled' if pooled else 'unpooled':8} server {scenario:6} "
+                      f"{instructions[(allocator, pooled, scenario)]:,.0f} instructions/request", file=sys.stderr)
+            n = args.callgrind_requests
     for round_ in range(args.rounds):
         order = rotated(settings(), round_)
         for allocator, pooled in order:
@@ -377,7 +423,7 @@ def machine():
     ]
 
 
-def section(args, s, agreement):
+def section(args, s, agreement, machine_lines):
     c, ins = s["counts"], s["instructions"]
     L = []
     w = L.append
@@ -390,7 +436,7 @@ def section(args, s, agreement):
     w("same requests, the pool and nothing else taken away.")
     w("")
     w("```text")
-    for line in machine():
+    for line in machine_lines:
         w(line)
     w("```")
     w("")
@@ -400,13 +446,18 @@ def section(args, s, agreement):
     w(f"The loop: {args.loop_requests:,} measured requests on 2 threads after a warm-up, per run. The server:")
     w(f"`loadgen`, {args.connections} keep-alive connections on one thread, each sending its next request when")
     w(f"the previous answer has arrived whole, {args.warmup_secs:g} s of warm-up then {args.secs:g} s measured, a")
-    w("fresh server for every run (so that its peak RSS is that run's); the generator and the server share")
-    w("the machine's 2 cores.")
+    w("fresh server for every run (so that its peak RSS is that run's). The server runs on one core with one")
+    w("tokio worker and the generator on the other core, so neither takes the other's time (sharing both")
+    w("cores, the generator, whose answers cost it nearly what they cost the server, limited both settings")
+    w("alike); its requests/s are one core's.")
     w("")
     w("Deterministic counts, in runs of their own: allocations per request from a counting wrapper around")
     w("the allocator (the same for every allocator: they are the program's requests), and instructions")
-    w("per request of the loop from `valgrind --tool=callgrind` (1 thread; (I(2N) − I(N)) / N, "
-      f"N = {args.callgrind_requests:,}).")
+    w("per request from `valgrind --tool=callgrind` ((I(2N) − I(N)) / N: the loop on 1 thread, "
+      f"N = {args.callgrind_requests:,}; the server with one worker, its start-up and shut-down cancelling out, "
+      f"driven by `loadgen` on 4 connections, N = {args.callgrind_requests // 2:,}). \"Per allocation removed\" divides the instructions pooling saves by the")
+    w("allocations it removes: what one allocation costs the program under that allocator, its `free`, the")
+    w("copies of a growing `Vec` or `String` and the first writes into fresh memory included.")
     w("")
     w("### Requests/s")
     w("")
@@ -444,9 +495,11 @@ def section(args, s, agreement):
         for allocator in ALLOCATORS:
             u, p = s[(workload, allocator, False)], s[(workload, allocator, True)]
             allocs = f"{c[(workload, False)]:,.1f} → {c[(workload, True)]:,.2f}" if allocator == "system" else "(as system)"
-            if workload == "loop" and ins:
-                iu, ip = ins.get((allocator, False)), ins.get((allocator, True))
-                instr = f"{iu:,.0f} → {ip:,.0f} ({ip / iu:.2f}x)"
+            iu, ip = (ins.get((allocator, False)), ins.get((allocator, True))) if workload == "loop" else \
+                (ins.get((allocator, False, workload)), ins.get((allocator, True, workload)))
+            if iu and ip:
+                removed = (c[(workload, False)] or 0) - (c[(workload, True)] or 0)
+                instr = f"{iu:,.0f} → {ip:,.0f} ({ip / iu:.2f}x; {(iu - ip) / removed:,.0f} per allocation removed)"
             else:
                 instr = "n/a"
             w(f"| {workload} | {allocator} | {fmt_mib(u.get(key))} → {fmt_mib(p.get(key))} | {fmt_x(s[(workload, allocator, 'rss_ratio')])} | {allocs} | {instr} |")
@@ -534,17 +587,19 @@ def compare_with_previous(s):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--loop-requests", type=int, default=40_000)
     ap.add_argument("--count-requests", type=int, default=20_000)
     ap.add_argument("--callgrind-requests", type=int, default=1_000)
-    ap.add_argument("--secs", type=float, default=4.0)
-    ap.add_argument("--warmup-secs", type=float, default=1.0)
+    ap.add_argument("--secs", type=float, default=2.0)
+    ap.add_argument("--warmup-secs", type=float, default=0.5)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--loop-only", action="store_true",
                     help="only the request loop (no server), print the targets, write nothing")
     ap.add_argument("--no-write", action="store_true", help="print, write no file")
+    ap.add_argument("--from-results", action="store_true",
+                    help="run nothing: write the section, chart and table again from the last run's results")
     ap.add_argument("--smoke", action="store_true",
                     help="one tiny round on a debug build: checks that every setting runs, writes nothing")
     args = ap.parse_args()
@@ -555,15 +610,30 @@ def main():
         args.secs, args.warmup_secs, args.connections = 0.5, 0.2, 8
         args.no_callgrind = args.no_write = True
     started = time.time()
+    if args.from_results:
+        # Only the writing: the section, chart and table from the last run's results.
+        saved = json.load(open(os.path.join(OUT_DIR, "results.json")))
+        for key, value in saved["args"].items():
+            setattr(args, key, value)
+        unkey = lambda k: (k.split()[0], k.split()[1] == "pooled", *k.split()[2:])
+        counts = {unkey(k): v for k, v in saved["allocations_per_request"].items()}
+        instructions = {unkey(k): v for k, v in saved["instructions_per_request"].items()}
+        s = summarise(saved["timed"], counts, instructions)
+        write_files(args, s, saved["agreement"], saved["machine"])
+        return
     setup = Setup(args)
     results, counts, instructions = measure(args, setup)
     s = summarise(results, counts, instructions)
     os.makedirs(OUT_DIR, exist_ok=True)
-    with open(os.path.join(OUT_DIR, "smoke.json" if args.smoke else "results.json"), "w") as f:
-        json.dump({"timed": results,
-                   "allocations_per_request": {f"{w} {'pooled' if p else 'unpooled'}": v for (w, p), v in counts.items()},
-                   "instructions_per_request": {f"{a} {'pooled' if p else 'unpooled'}": v
-                                                for (a, p), v in instructions.items()}}, f, indent=1)
+    saved = {
+        "args": {k: getattr(args, k) for k in ("rounds", "loop_requests", "callgrind_requests", "secs",
+                                                "warmup_secs", "connections")},
+        "machine": machine(),
+        "timed": results,
+        "allocations_per_request": {f"{w} {'pooled' if p else 'unpooled'}": v for (w, p), v in counts.items()},
+        "instructions_per_request": {" ".join([k[0], "pooled" if k[1] else "unpooled", *k[2:]]): v
+                                     for k, v in instructions.items()},
+    }
     for name, ok, detail in targets(s):
         if args.loop_only and not name.startswith("loop"):
             continue
@@ -581,13 +651,22 @@ def main():
     agreement = compare_with_previous(s)
     if agreement:
         print(agreement)
+    saved["agreement"] = agreement
+    if not args.smoke:
+        with open(os.path.join(OUT_DIR, "results.json"), "w") as f:
+            json.dump(saved, f, indent=1)
     if args.no_write:
         return
+    write_files(args, s, agreement, saved["machine"])
+    print(f"wrote BENCHMARKS.md, README.md and benches/charts/allocators.svg ({time.time() - started:.0f} s)")
+
+
+def write_files(args, s, agreement, machine_lines):
     with open(os.path.join(ROOT, "benches", "charts", "allocators.svg"), "w") as f:
         f.write(chart(s))
-    replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), "allocators section", section(args, s, agreement))
+    replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), "allocators section",
+                   section(args, s, agreement, machine_lines))
     replace_marked(os.path.join(ROOT, "README.md"), "allocators table", readme_table(s))
-    print(f"wrote BENCHMARKS.md, README.md and benches/charts/allocators.svg ({time.time() - started:.0f} s)")
 
 
 if __name__ == "__main__":

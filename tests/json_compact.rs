@@ -200,3 +200,17 @@ fn an_error_of_the_value_itself_is_passed_on() {
     let error = poolable::json::to_vec(&vec![Fails]).expect_err("refused");
     assert_eq!(error.to_string(), "this value refuses");
 }
+
+#[test]
+fn a_raw_value_is_written_as_it_is() {
+    // serde_json's `RawValue` (feature `raw_value`, which axum turns on)
+    // hands its text over through a private struct name; it is written as it is.
+    #[derive(Serialize)]
+    struct Holder {
+        raw: Box<serde_json::value::RawValue>,
+        after: u8,
+    }
+    let raw =
+        serde_json::value::RawValue::from_string(r#"{"kept" : [1, 2 ]}"#.to_owned()).expect("valid JSON");
+    same_as_serde_json(&Holder { raw, after: 1 });
+}

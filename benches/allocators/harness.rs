@@ -115,6 +115,9 @@ enum Workload {
         /// Count allocations, for `allocations` on stdin.
         #[arg(long)]
         count_allocations: bool,
+        /// Tokio worker threads (default: one per core, as `#[tokio::main]`).
+        #[arg(long)]
+        workers: Option<usize>,
     },
 }
 
@@ -125,7 +128,9 @@ pub fn main(allocator: &str) -> ExitCode {
         Workload::Loop { threads, requests, warmup, columns, count_allocations } => {
             run_loop(allocator, threads.max(1), requests.max(1), warmup, columns, count_allocations)
         }
-        Workload::Serve { port, columns, count_allocations } => serve(port, columns, count_allocations),
+        Workload::Serve { port, columns, count_allocations, workers } => {
+            serve(port, columns, count_allocations, workers)
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -206,9 +211,18 @@ fn run_loop(
     Ok(())
 }
 
-fn serve(port: u16, columns: u32, count_allocations: bool) -> Result<(), Box<dyn std::error::Error>> {
+fn serve(
+    port: u16,
+    columns: u32,
+    count_allocations: bool,
+    workers: Option<usize>,
+) -> Result<(), Box<dyn std::error::Error>> {
     COUNTING.store(count_allocations, Relaxed);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = workers {
+        runtime.worker_threads(workers.max(1));
+    }
+    let runtime = runtime.enable_all().build()?;
     runtime.block_on(async move {
         // The example's limits, with room for the load generator's connections.
         let limits = Limits { max_connections: 4096, ..Limits::default() };
