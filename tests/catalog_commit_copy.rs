@@ -3,7 +3,6 @@
 //! clone whatever table the spare held before, and reuse its allocations.
 
 #[path = "../examples/catalog_model/mod.rs"]
-#[allow(dead_code)]
 mod catalog_model;
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
