@@ -25,7 +25,7 @@ benches/charts/allocators.svg and the README's short table (between
 target/allocator-report/ and prints how far this run's ratios are from the
 previous run's.
 
-  scripts/allocator-report.py              # the whole matrix (about 14 minutes)
+  scripts/allocator-report.py              # the whole matrix (about 12 minutes)
   scripts/allocator-report.py --smoke      # one tiny round, checks only (CI)
 """
 
@@ -528,14 +528,15 @@ def section(args, s, agreement, machine_lines):
 
 def readme_table(s):
     L = ["<!-- allocators table -->",
-         "| allocator | catalog loop req/s, unpooled → pooled | server GET p99, unpooled → pooled | server commit p99, unpooled → pooled |",
-         "|---|---|---|---|"]
+         "| allocator | catalog loop req/s, unpooled → pooled | server GET req/s, pooled / unpooled | server GET p99, unpooled → pooled | server commit req/s, pooled / unpooled | server commit p99, unpooled → pooled |",
+         "|---|---|---|---|---|---|"]
     for allocator in ALLOCATORS:
         cells = [allocator]
         u, p = s[("loop", allocator, False)], s[("loop", allocator, True)]
         cells.append(f"{fmt_int(u['rps'])} → {fmt_int(p['rps'])} ({s[('loop', allocator, 'gain')][0]:.2f}x)")
         for workload in SCENARIOS:
             u, p = s[(workload, allocator, False)], s[(workload, allocator, True)]
+            cells.append(f"{s[(workload, allocator, 'gain')][0]:.2f}x")
             cells.append(f"{fmt_us(u.get('p99_us'))} → {fmt_us(p.get('p99_us'))}")
         L.append("| " + " | ".join(cells) + " |")
     cross = s[("loop", "cross")]
