@@ -78,8 +78,9 @@ class Setup:
 # other: neither takes the other's time, and the generator never limits the
 # server (on one shared pair of cores it did: its answers cost it nearly what
 # they cost the server, and both settings read alike).
-PIN = (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
-SERVER_CPU, LOADGEN_CPU = {0}, {1}
+CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+PIN = len(CPUS) >= 2
+SERVER_CPU, LOADGEN_CPU = ({CPUS[0]}, {CPUS[1]}) if PIN else (None, None)
 
 
 def pinned(cpus):
