@@ -107,7 +107,9 @@ fn check(args: &Args) -> Result<SocketAddr, Error> {
         .to_socket_addrs()
         .map_err(|e| format!("--addr {:?} is not host:port ({e})", args.addr))?
         .collect();
-    match addresses.iter().find(|a| a.ip().is_loopback()) {
+    // IPv4 first: `localhost` may resolve to `::1` too, and the servers here bind 127.0.0.1.
+    let first = addresses.iter().find(|a| a.is_ipv4()).or(addresses.first());
+    match first {
         Some(address) if addresses.iter().all(|a| a.ip().is_loopback()) => Ok(*address),
         _ => {
             Err(format!("--addr {:?} is not a loopback address: loadgen drives only this machine", args.addr)
