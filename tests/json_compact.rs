@@ -166,6 +166,9 @@ fn every_serde_shape_is_written_as_serde_json_writes_it() {
 fn map_keys_are_quoted_or_refused_as_serde_json_does() {
     same_as_serde_json(&BTreeMap::from([(1i32, 'a'), (-2, 'b')]));
     same_as_serde_json(&BTreeMap::from([(u128::MAX, 1)]));
+    same_as_serde_json(&BTreeMap::from([(i8::MIN, 1)]));
+    same_as_serde_json(&BTreeMap::from([(u16::MAX, 1)]));
+    same_as_serde_json(&BTreeMap::from([(i128::MIN, 1)]));
     same_as_serde_json(&BTreeMap::from([(true, 1), (false, 2)]));
     same_as_serde_json(&BTreeMap::from([('"', 1)]));
     same_as_serde_json(&BTreeMap::from([(Key::Plain, 1)]));

@@ -129,6 +129,28 @@ fn write_integer<I: itoa::Integer>(out: &mut Vec<u8>, value: I) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
+/// An integer as a map key: in quotes, as serde_json writes it.
+fn write_quoted_integer<I: itoa::Integer>(out: &mut Vec<u8>, value: I) {
+    out.push(b'"');
+    write_integer(out, value);
+    out.push(b'"');
+}
+
+/// serde's ten integer methods, each writing with `$write`.
+macro_rules! integers {
+    ($write:ident) => {
+        integers!($write: serialize_i8 i8, serialize_i16 i16, serialize_i32 i32, serialize_i64 i64,
+            serialize_i128 i128, serialize_u8 u8, serialize_u16 u16, serialize_u32 u32,
+            serialize_u64 u64, serialize_u128 u128);
+    };
+    ($write:ident: $($method:ident $t:ty),*) => {$(
+        fn $method(self, value: $t) -> Result<(), Error> {
+            $write(self.out, value);
+            Ok(())
+        }
+    )*};
+}
+
 /// A float as serde_json writes it (`null` if it is not finite): by
 /// serde_json itself, whose float formatting has changed crates before.
 fn write_float<F: Serialize>(out: &mut Vec<u8>, value: F) -> Result<(), Error> {
@@ -150,46 +172,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         self.out.extend_from_slice(if value { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, value: i8) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_i16(self, value: i16) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_i32(self, value: i32) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_i64(self, value: i64) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_i128(self, value: i128) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_u8(self, value: u8) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_u16(self, value: u16) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_u32(self, value: u32) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_u64(self, value: u64) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
-    fn serialize_u128(self, value: u128) -> Result<(), Error> {
-        write_integer(self.out, value);
-        Ok(())
-    }
+    integers!(write_integer);
     fn serialize_f32(self, value: f32) -> Result<(), Error> {
         write_float(self.out, value)
     }
@@ -424,15 +407,6 @@ fn key_must_be_a_string() -> Error {
     Error::custom("key must be a string")
 }
 
-impl KeyWriter<'_> {
-    fn quoted(self, write: impl FnOnce(&mut Vec<u8>)) -> Result<(), Error> {
-        self.out.push(b'"');
-        write(self.out);
-        self.out.push(b'"');
-        Ok(())
-    }
-}
-
 impl ser::Serializer for KeyWriter<'_> {
     type Ok = ();
     type Error = Error;
@@ -452,38 +426,10 @@ impl ser::Serializer for KeyWriter<'_> {
         self.serialize_str(value.encode_utf8(&mut [0; 4]))
     }
     fn serialize_bool(self, value: bool) -> Result<(), Error> {
-        self.quoted(|out| out.extend_from_slice(if value { b"true" } else { b"false" }))
+        self.out.extend_from_slice(if value { b"\"true\"" } else { b"\"false\"" });
+        Ok(())
     }
-    fn serialize_i8(self, value: i8) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_i16(self, value: i16) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_i32(self, value: i32) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_i64(self, value: i64) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_i128(self, value: i128) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_u8(self, value: u8) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_u16(self, value: u16) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_u32(self, value: u32) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_u64(self, value: u64) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
-    fn serialize_u128(self, value: u128) -> Result<(), Error> {
-        self.quoted(|out| write_integer(out, value))
-    }
+    integers!(write_quoted_integer);
     fn serialize_f32(self, value: f32) -> Result<(), Error> {
         if !value.is_finite() {
             return Err(Error::custom("float key must be finite (got NaN or +/-inf)"));
