@@ -18,6 +18,9 @@
 //! do not grow). Bounded in time and requests, and only to a loopback
 //! address: it is a benchmark, not a way to load someone else's server.
 
+#[path = "allocators/process.rs"]
+mod process;
+
 use std::cell::RefCell;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
@@ -254,24 +257,6 @@ async fn drive(shared: Rc<Shared>, address: SocketAddr, connection: usize) {
     shared.latencies.borrow_mut().add(&local).expect("same bounds");
 }
 
-/// A process's CPU time so far (user + system, all threads), from `/proc/<pid>/stat`.
-fn cpu_time(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command (which may hold spaces) in parentheses;
-    // utime and stime are fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux).
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// A process's peak resident set (`VmHWM`), in KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 async fn run(args: &Args, address: SocketAddr) -> Result<Report, Error> {
     let host = address.to_string();
     let tables = discover(address, &host).await?;
@@ -292,11 +277,11 @@ async fn run(args: &Args, address: SocketAddr) -> Result<Report, Error> {
         .map(|connection| tokio::task::spawn_local(drive(Rc::clone(&shared), address, connection)))
         .collect();
     tokio::time::sleep_until(measure_from.into()).await;
-    let cpu_before = args.server_pid.and_then(cpu_time);
+    let cpu_before = args.server_pid.and_then(|pid| process::cpu_time(&pid.to_string()));
     for task in tasks {
         task.await?;
     }
-    let cpu_after = args.server_pid.and_then(cpu_time);
+    let cpu_after = args.server_pid.and_then(|pid| process::cpu_time(&pid.to_string()));
     let cpu = cpu_before.zip(cpu_after).map(|(before, after)| after.saturating_sub(before));
     let latencies = shared.latencies.borrow();
     let requests = latencies.len();
@@ -315,7 +300,7 @@ async fn run(args: &Args, address: SocketAddr) -> Result<Report, Error> {
         "p99_us": quantile(0.99),
         "p999_us": quantile(0.999),
         "max_us": latencies.max(),
-        "server_peak_rss_kib": args.server_pid.and_then(peak_rss_kib),
+        "server_peak_rss_kib": args.server_pid.and_then(|pid| process::peak_rss_kib(&pid.to_string())),
         "server_cpu_us_per_request": cpu.filter(|_| requests > 0).map(|cpu| cpu.as_secs_f64() * 1e6 / requests as f64),
     });
     Ok(Report { line, errors: shared.errors.get() })

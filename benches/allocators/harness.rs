@@ -14,6 +14,9 @@
 //!   process's allocation count (with `--count-allocations`), and exits when
 //!   stdin closes, so that it never outlives the script that started it.
 
+#[path = "process.rs"]
+mod process;
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -147,17 +150,6 @@ fn pools_on() -> bool {
     poolable::metrics::snapshot().iter().all(|pool| pool.discards.disabled == 0)
 }
 
-/// This process's peak resident set (`VmHWM`), in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
 fn run_loop(
     allocator: &str,
     threads: usize,
@@ -205,7 +197,7 @@ fn run_loop(
         "requests_per_sec": requests as f64 / elapsed.as_secs_f64(),
         "bytes_per_request": served as f64 / requests as f64,
         "allocations_per_request": count_allocations.then(|| allocations as f64 / requests as f64),
-        "peak_rss_kib": peak_rss_kib(),
+        "peak_rss_kib": process::peak_rss_kib("self"),
     });
     println!("{line}");
     Ok(())
