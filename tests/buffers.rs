@@ -246,6 +246,26 @@ fn replaced_storage_and_detach_are_detached_discards() {
 }
 
 #[test]
+fn buffers_dropped_while_their_thread_panics_are_dropped_not_kept() {
+    let t = serial();
+    let outcome = std::panic::catch_unwind(|| {
+        let mut used = buffer();
+        used.extend_from_slice(b"half an answer");
+        let mut grown = buffer();
+        grown.extend_from_slice(&[b'x'; 5 * K]); // grew into the 8 KiB class
+        panic!("the handler failed");
+    });
+    assert!(outcome.is_err());
+    let (small, grown) = (t.stats(4 * K), t.stats(8 * K));
+    assert_eq!(t.discards(4 * K).panic, 1, "the buffer in use: {small:?}");
+    assert_eq!((small.returns, small.idle), (0, 0), "nothing kept: {small:?}");
+    assert_eq!(t.discards(4 * K).oversized, 1, "the grown one left its class");
+    assert_eq!((grown.returns, grown.discards, grown.idle), (0, 1, 0), "and was not kept: {grown:?}");
+    assert_eq!(t.discards(8 * K).panic, 1);
+    assert_invariants();
+}
+
+#[test]
 fn a_buffer_may_be_dropped_on_another_thread() {
     let t = serial();
     let mut b = buffer_with_capacity(8 * K);

@@ -28,6 +28,8 @@ pub(crate) struct Slot {
     pub(crate) bytes: Vec<u8>,
     /// Consecutive under-used returns (see `retention`).
     pub(crate) strikes: u8,
+    /// The class whose pool it is in: its index in [`POOLS`].
+    pub(crate) class: u8,
 }
 
 impl Reset for Slot {
@@ -38,6 +40,25 @@ impl Reset for Slot {
     #[inline]
     fn retained_bytes(&self) -> usize {
         self.bytes.capacity()
+    }
+
+    /// One store: the whole return path is inlined where a buffer is dropped.
+    #[inline(always)]
+    fn __small_reset() -> bool {
+        true
+    }
+
+    /// The smallest class, where `buffer()` and every small JSON answer
+    /// come from, reaches its thread's cache as a derived type's pool does,
+    /// without the per-thread table's lookup; the larger classes, whose
+    /// buffers are filled with thousands of bytes a use, go through the
+    /// table.
+    #[inline]
+    fn __thread_slot() -> Option<crate::local::TypedSlot<Self>> {
+        crate::sync::thread_local_const! {
+            static SMALLEST: crate::local::ThreadSlot<Slot> = crate::local::ThreadSlot::new();
+        }
+        Some(crate::pool::thread_slot(&SMALLEST, &POOLS[0]))
     }
 }
 
@@ -51,11 +72,11 @@ const fn config(name: &'static str, size: usize) -> PoolConfig {
 }
 
 macro_rules! classes {
-    ($($size:literal => $name:literal),* $(,)?) => {
+    ($($class:literal: $size:literal => $name:literal),* $(,)?) => {
         /// The class pools, smallest first; each is its own metrics label.
         pub(crate) static POOLS: [Pool<Slot>; COUNT] = [$(
             Pool::with_config(
-                || Slot { bytes: Vec::with_capacity($size << 10), strikes: 0 },
+                || Slot { bytes: Vec::with_capacity($size << 10), strikes: 0, class: $class },
                 config($name, $size << 10),
             ),
         )*];
@@ -63,11 +84,11 @@ macro_rules! classes {
 }
 
 classes! {
-    4 => "buffer_4k",
-    8 => "buffer_8k",
-    16 => "buffer_16k",
-    32 => "buffer_32k",
-    64 => "buffer_64k",
+    0: 4 => "buffer_4k",
+    1: 8 => "buffer_8k",
+    2: 16 => "buffer_16k",
+    3: 32 => "buffer_32k",
+    4: 64 => "buffer_64k",
 }
 
 /// The smallest class whose buffers hold `n` bytes, or `None` above the cap.
@@ -106,6 +127,7 @@ mod tests {
     fn sizes_and_names_agree() {
         for (k, size) in SIZES.iter().enumerate() {
             assert_eq!(POOLS[k].name(), format!("buffer_{}k", size >> 10));
+            assert_eq!(usize::from(POOLS[k].get().class), k);
             assert_eq!(for_request(*size), Some(k));
             assert_eq!(for_capacity(*size), Some(k));
             assert_eq!(by_size(*size), Some(k));

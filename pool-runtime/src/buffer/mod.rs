@@ -49,7 +49,7 @@ pub fn buffer() -> PooledBuffer {
 pub fn buffer_with_capacity(capacity: usize) -> PooledBuffer {
     match class::for_request(capacity) {
         Some(class) => PooledBuffer::take(class),
-        None => PooledBuffer { bytes: Vec::with_capacity(capacity), home: None },
+        None => PooledBuffer { storage: Storage::Plain(Vec::with_capacity(capacity)) },
     }
 }
 
@@ -94,17 +94,17 @@ pub fn buffer_with_capacity(capacity: usize) -> PooledBuffer {
 /// 32, 16 buffers) and each thread's cache at most 256 KiB per class
 /// (`cache_size` = 32, 32, 16, 8, 4).
 pub struct PooledBuffer {
-    /// The bytes, out of their slot while the buffer is in use: reached
-    /// without an indirection or a branch.
-    bytes: Vec<u8>,
-    /// The pooled slot the bytes go back into; `None` above the size cap.
-    home: Option<Home>,
+    storage: Storage,
 }
 
-struct Home {
-    /// Holds the strikes; its `bytes` are empty while the buffer is out.
-    slot: Pooled<Slot>,
-    class: usize,
+/// Where a buffer's bytes live while it is in use.
+enum Storage {
+    /// In their slot, taken from the class pool the slot names; the slot's
+    /// guard returns it when the buffer drops.
+    Pooled(Pooled<Slot>),
+    /// A plain allocation: above the size cap, or once detached or handed
+    /// to another class on the way back.
+    Plain(Vec<u8>),
 }
 
 impl PooledBuffer {
@@ -116,28 +116,35 @@ impl PooledBuffer {
     #[inline]
     #[track_caller]
     fn take(class: usize) -> Self {
-        let (bytes, home) = Home::take(class);
-        Self { bytes, home: Some(home) }
+        let slot = POOLS[class].get();
+        debug_assert!(slot.bytes.capacity() >= class::SIZES[class]);
+        Self { storage: Storage::Pooled(slot) }
     }
 
     /// Keeps the bytes as a plain `Vec`, never returned (a `detached` discard
     /// of its class).
     pub fn detach(mut this: Self) -> Vec<u8> {
-        if let Some(home) = this.home.take() {
-            drop(Pooled::leave(home.slot, Event::Detached));
+        match mem::replace(&mut this.storage, Storage::Plain(Vec::new())) {
+            Storage::Pooled(slot) => mem::take(&mut Pooled::leave(slot, Event::Detached).bytes),
+            Storage::Plain(bytes) => bytes,
         }
-        mem::take(&mut this.bytes)
     }
 
     /// The size of the class this buffer is held for (`None` above the cap).
     pub fn class_size(&self) -> Option<usize> {
-        self.home.as_ref().map(|home| class::SIZES[home.class])
+        match &self.storage {
+            Storage::Pooled(slot) => Some(class::SIZES[usize::from(slot.class)]),
+            Storage::Plain(_) => None,
+        }
     }
 
     /// Consecutive under-used returns so far (see the retention policy); a
     /// buffer with four is dropped if it is under-used once more.
     pub fn strikes(&self) -> u8 {
-        self.home.as_ref().map_or(0, |home| home.slot.strikes)
+        match &self.storage {
+            Storage::Pooled(slot) => slot.strikes,
+            Storage::Plain(_) => 0,
+        }
     }
 
     /// The counters of the class of `class_size` bytes (one of
@@ -171,57 +178,60 @@ impl PooledBuffer {
     }
 }
 
-impl Home {
-    /// Takes a buffer of class `class`: its bytes, and the slot they go back into.
+/// Applies the retention policy; the slot's guard then returns the buffer
+/// to its class (or drops it, while the thread panics).
+///
+/// The common case, a buffer that kept its class's capacity and was used
+/// enough, is decided here in two comparisons and moves nothing; growth,
+/// under-use and replaced storage go to [`release_slow`].
+impl Drop for PooledBuffer {
     #[inline]
-    #[track_caller]
-    fn take(class: usize) -> (Vec<u8>, Self) {
-        let mut slot = POOLS[class].get();
-        let bytes = mem::take(&mut slot.bytes);
-        debug_assert!(bytes.capacity() >= class::SIZES[class]);
-        (bytes, Self { slot, class })
-    }
-
-    /// Puts `bytes` back into the slot, applies the retention policy, and
-    /// routes the slot to the class its capacity fits.
-    fn release(self, bytes: Vec<u8>) {
-        let Self { mut slot, class: origin } = self;
-        slot.bytes = bytes;
-        if std::thread::panicking() {
-            return drop(slot); // the engine counts a `panic` discard
-        }
-        match retention::decide(slot.bytes.len(), slot.bytes.capacity(), slot.strikes) {
-            Verdict::Keep { strikes } => slot.strikes = strikes,
-            Verdict::Oversized => return drop(Pooled::leave(slot, Event::Oversized)),
-            Verdict::Replaced => return drop(Pooled::leave(slot, Event::Detached)),
-        }
-        let Some(class) = class::for_capacity(slot.bytes.capacity()) else {
-            unreachable!("the policy drops buffers outside the classes")
-        };
-        // A class keeps buffers of exactly its capacity, so that the bytes
-        // its idle buffers hold are known (`pool_idle_bytes`): one that grew
-        // to an odd size is cut down to the class it reached, which is rare
-        // (growth doubles a class's capacity into the next one's).
-        if slot.bytes.capacity() != class::SIZES[class] {
-            slot.bytes.clear(); // as the reset would, so the shrink can reach it
-            slot.bytes.shrink_to(class::SIZES[class]);
-            if slot.bytes.capacity() != class::SIZES[class] {
-                return drop(Pooled::leave(slot, Event::Detached));
+    fn drop(&mut self) {
+        if let Storage::Pooled(slot) = &mut self.storage {
+            let (len, capacity) = (slot.bytes.len(), slot.bytes.capacity());
+            if capacity == class::SIZES[usize::from(slot.class)]
+                && (capacity <= retention::ALWAYS_KEEP || len >= capacity / 4)
+            {
+                slot.strikes = 0;
+            } else {
+                release_slow(&mut self.storage);
             }
-        }
-        match class {
-            class if class == origin => drop(slot),
-            class => POOLS[class].adopt(Pooled::leave(slot, Event::Oversized)),
         }
     }
 }
 
-impl Drop for PooledBuffer {
-    #[inline]
-    fn drop(&mut self) {
-        if let Some(home) = self.home.take() {
-            home.release(mem::take(&mut self.bytes));
+/// The retention policy's other verdicts, and a buffer that grew into
+/// another class: leaves `storage` empty and plain once it has dealt with
+/// the slot.
+#[cold]
+#[inline(never)]
+fn release_slow(storage: &mut Storage) {
+    let Storage::Pooled(mut slot) = mem::replace(storage, Storage::Plain(Vec::new())) else {
+        return;
+    };
+    match retention::decide(slot.bytes.len(), slot.bytes.capacity(), slot.strikes) {
+        Verdict::Keep { strikes } => slot.strikes = strikes,
+        Verdict::Oversized => return drop(Pooled::leave(slot, Event::Oversized)),
+        Verdict::Replaced => return drop(Pooled::leave(slot, Event::Detached)),
+    }
+    let Some(class) = class::for_capacity(slot.bytes.capacity()) else {
+        unreachable!("the policy drops buffers outside the classes")
+    };
+    // A class keeps buffers of exactly its capacity, so that the bytes
+    // its idle buffers hold are known (`pool_idle_bytes`): one that grew
+    // to an odd size is cut down to the class it reached, which is rare
+    // (growth doubles a class's capacity into the next one's).
+    if slot.bytes.capacity() != class::SIZES[class] {
+        slot.bytes.clear(); // as the reset would, so the shrink can reach it
+        slot.bytes.shrink_to(class::SIZES[class]);
+        if slot.bytes.capacity() != class::SIZES[class] {
+            return drop(Pooled::leave(slot, Event::Detached));
         }
+    }
+    if usize::from(slot.class) != class {
+        let mut moved = Pooled::leave(slot, Event::Oversized);
+        moved.class = class as u8;
+        POOLS[class].adopt(moved);
     }
 }
 
@@ -238,28 +248,34 @@ impl Deref for PooledBuffer {
 
     #[inline]
     fn deref(&self) -> &Vec<u8> {
-        &self.bytes
+        match &self.storage {
+            Storage::Pooled(slot) => &slot.bytes,
+            Storage::Plain(bytes) => bytes,
+        }
     }
 }
 
 impl DerefMut for PooledBuffer {
     #[inline]
     fn deref_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.bytes
+        match &mut self.storage {
+            Storage::Pooled(slot) => &mut slot.bytes,
+            Storage::Plain(bytes) => bytes,
+        }
     }
 }
 
 impl AsRef<[u8]> for PooledBuffer {
     #[inline]
     fn as_ref(&self) -> &[u8] {
-        &self.bytes
+        self
     }
 }
 
 impl AsMut<[u8]> for PooledBuffer {
     #[inline]
     fn as_mut(&mut self) -> &mut [u8] {
-        &mut self.bytes
+        self
     }
 }
 
@@ -269,13 +285,13 @@ impl AsMut<[u8]> for PooledBuffer {
 impl io::Write for PooledBuffer {
     #[inline]
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.bytes.extend_from_slice(data);
+        (**self).extend_from_slice(data);
         Ok(data.len())
     }
 
     #[inline]
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        self.bytes.extend_from_slice(data);
+        (**self).extend_from_slice(data);
         Ok(())
     }
 

@@ -4,8 +4,10 @@ use std::cell::Cell;
 
 use serde::Serialize;
 
-use super::compact;
 use crate::buffer::{buffer_with_capacity, PooledBuffer};
+
+/// Up to this size, every expected length picks the smallest class.
+const MIN_CAPACITY: usize = PooledBuffer::CLASS_SIZES[0];
 
 std::thread_local! {
     /// The decaying maximum of this thread's recent `to_vec` output lengths.
@@ -28,8 +30,14 @@ fn expect_next(remembered: usize, len: usize) -> usize {
 pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, serde_json::Error> {
     let expected = EXPECTED_LEN.with(Cell::get);
     let mut out = buffer_with_capacity(expected);
-    compact::write(&mut out, value)?;
-    EXPECTED_LEN.with(|last| last.set(expect_next(expected, out.len())));
+    let bytes: &mut Vec<u8> = &mut out;
+    serde_json::to_writer(&mut *bytes, value)?;
+    // Every size up to the smallest class's picks that class: the common
+    // small answer leaves the remembered size as it is.
+    let len = bytes.len();
+    if len > expected || expected > MIN_CAPACITY {
+        EXPECTED_LEN.with(|last| last.set(expect_next(expected, len)));
+    }
     Ok(out)
 }
 
@@ -41,7 +49,7 @@ pub fn to_vec_with_capacity<T: ?Sized + Serialize>(
     capacity: usize,
 ) -> Result<PooledBuffer, serde_json::Error> {
     let mut out = buffer_with_capacity(capacity);
-    compact::write(&mut out, value)?;
+    serde_json::to_writer(&mut *out, value)?;
     Ok(out)
 }
 
@@ -66,7 +74,7 @@ pub fn to_vec_pretty<T: ?Sized + Serialize>(value: &T) -> Result<PooledBuffer, s
 /// ```
 #[inline]
 pub fn to_writer<T: ?Sized + Serialize>(out: &mut PooledBuffer, value: &T) -> Result<(), serde_json::Error> {
-    compact::write(out, value)
+    serde_json::to_writer(&mut **out, value)
 }
 
 #[cfg(test)]

@@ -9,21 +9,17 @@
 //! state no allocation at all. Hand it on as it is (as `bytes::Bytes` with
 //! feature `bytes`) and it goes back to its pool when dropped.
 //!
-//! [`to_vec`], [`to_vec_with_capacity`] and [`to_writer`] write the bytes
-//! `serde_json::to_vec` writes (the same escapes, numbers, map keys, enum
-//! shapes and errors, checked against serde_json on generated values), with
-//! a writer of their own that looks for characters to escape eight bytes at
-//! a time where serde_json looks at each byte: once pooling has removed the
-//! allocations, serde_json's escape loop was most of what a request still
-//! cost (59 % of the instructions of a pooled `LoadTable` answer in the
-//! catalog example; 20 % fewer instructions in all with this writer,
-//! `scripts/allocator-report.py`). [`to_vec_pretty`] is serde_json's.
+//! [`to_vec`], [`to_vec_with_capacity`] and [`to_writer`] write with
+//! serde_json's own `Serializer` (its compact formatter, as
+//! `serde_json::to_vec`), so the bytes and the errors are serde_json's; only
+//! where they are written differs. [`to_vec_pretty`] is serde_json's pretty
+//! printer, into a pooled buffer.
 //!
 //! ## Which class
 //!
 //! [`to_vec`] takes its buffer from the class that holds the calling thread's
 //! recent outputs: it remembers their decaying maximum (the largest recent
-//! length, shrinking by 1/64 per call), so a service that keeps sending
+//! length, shrinking by 1/64 per call while above 4 KiB), so a service that keeps sending
 //! 50 KiB schemas encodes them into warm 64 KiB buffers without growing them,
 //! one that sends 3 KiB responses keeps to the 4 KiB class, and one whose
 //! answers vary between 15 and 40 KiB keeps to the class of the large ones
@@ -116,7 +112,6 @@
 //! With `#[derive(Poolable, Deserialize)]`, `poolable::json::from_slice::<T>(body)`
 //! is the whole of it (the `poolable` crate's docs show one).
 
-mod compact;
 mod decode;
 mod encode;
 

@@ -1,6 +1,6 @@
-//! `poolable::json::to_vec` writes its own compact JSON (a faster string
-//! escape than serde_json's); these hold it to serde_json's bytes and
-//! errors, on generated values and on every serde shape.
+//! `poolable::json::to_vec` and `to_writer` promise serde_json's bytes and
+//! errors: these hold them to `serde_json::to_vec`, on generated values and
+//! on every serde shape, both into a fresh buffer and after a prefix.
 
 use std::collections::BTreeMap;
 
