@@ -43,7 +43,6 @@ pub(crate) fn entries() -> Vec<&'static dyn Entry> {
 
 /// One pool's name and counters, read together.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PoolSnapshot {
     /// The pool's metrics label.
     pub name: String,
@@ -54,6 +53,9 @@ pub struct PoolSnapshot {
     /// The bytes its idle objects hold (see [`Pool::idle_bytes`](crate::Pool::idle_bytes)).
     pub idle_bytes: u64,
 }
+
+#[cfg(feature = "serde")]
+crate::stats::serialize_fields!(PoolSnapshot { name, stats, discards, idle_bytes });
 
 /// Every pool used so far in this process, in the order of first use.
 ///

@@ -22,7 +22,6 @@ use crate::sync::{AtomicU64, Mutex, Ordering::Relaxed};
 /// instant, so the derived `idle` and `in_use` may be off by the operations
 /// in flight (they never go below zero).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PoolStats {
     /// Takes served by an idle object.
     pub hits: u64,
@@ -43,7 +42,6 @@ pub struct PoolStats {
 
 /// Why discarded objects were not kept.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Discards {
     /// The pool already held as many idle objects as it may.
     pub full: u64,
@@ -61,6 +59,31 @@ pub struct Discards {
     /// (`POOLABLE_CHAOS`, [`PoolConfig::chaos`](crate::PoolConfig::chaos)).
     pub chaos: u64,
 }
+
+/// `Serialize` for a struct of named fields, as `#[derive(Serialize)]`
+/// writes it: written out so that this crate depends on `serde_core` alone
+/// and compiles beside serde_derive instead of after it (a user's build).
+#[cfg(feature = "serde")]
+macro_rules! serialize_fields {
+    ($type:ident { $($field:ident),* $(,)? }) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                const FIELDS: usize = [$(stringify!($field)),*].len();
+                let mut state = serializer.serialize_struct(stringify!($type), FIELDS)?;
+                $(state.serialize_field(stringify!($field), &self.$field)?;)*
+                state.end()
+            }
+        }
+    };
+}
+#[cfg(feature = "serde")]
+pub(crate) use serialize_fields;
+
+#[cfg(feature = "serde")]
+serialize_fields!(PoolStats { hits, misses, returns, discards, evictions, idle, in_use });
+#[cfg(feature = "serde")]
+serialize_fields!(Discards { full, oversized, panic, detached, disabled, chaos });
 
 impl Discards {
     /// The reasons, as the `reason` label of `pool_discards_total` names
