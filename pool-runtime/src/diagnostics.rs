@@ -152,9 +152,9 @@ pub struct Outstanding {
 
 /// Serialises with `oldest` as `oldest_seconds`, a number (feature `serde`).
 #[cfg(feature = "serde")]
-impl serde::Serialize for Outstanding {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
+impl serde_core::Serialize for Outstanding {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_core::ser::SerializeStruct;
         let mut out = serializer.serialize_struct("Outstanding", 6)?;
         out.serialize_field("pool", &self.pool)?;
         out.serialize_field("file", self.file)?;

@@ -82,8 +82,8 @@ impl<T: Reset + Send + 'static + fmt::Display> fmt::Display for Pooled<T> {
 
 /// Serialises as the object itself (feature `serde`).
 #[cfg(feature = "serde")]
-impl<T: Reset + Send + 'static + serde::Serialize> serde::Serialize for Pooled<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<T: Reset + Send + 'static + serde_core::Serialize> serde_core::Serialize for Pooled<T> {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         (**self).serialize(serializer)
     }
 }

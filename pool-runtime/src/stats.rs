@@ -66,9 +66,9 @@ pub struct Discards {
 #[cfg(feature = "serde")]
 macro_rules! serialize_fields {
     ($type:ident { $($field:ident),* $(,)? }) => {
-        impl serde::Serialize for $type {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeStruct;
+        impl serde_core::Serialize for $type {
+            fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde_core::ser::SerializeStruct;
                 const FIELDS: usize = [$(stringify!($field)),*].len();
                 let mut state = serializer.serialize_struct(stringify!($type), FIELDS)?;
                 $(state.serialize_field(stringify!($field), &self.$field)?;)*

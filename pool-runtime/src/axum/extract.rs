@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{header, HeaderMap};
 use http_body::Body as _;
 use http_body_util::BodyExt;
-use serde::de::DeserializeOwned;
+use serde_core::de::DeserializeOwned;
 
 use super::{JsonRejection, PooledJson};
 use crate::buffer::{buffer_with_capacity, PooledBuffer};

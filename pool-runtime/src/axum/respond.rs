@@ -4,7 +4,7 @@
 use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
-use serde::Serialize;
+use serde_core::Serialize;
 
 use super::PooledJson;
 use crate::buffer::PooledBuffer;

@@ -1,6 +1,6 @@
 //! Decoding JSON into pooled objects, in place (see [the module docs](crate::json#decoding)).
 
-use serde::de::{Deserialize, DeserializeOwned};
+use serde_core::de::{Deserialize, DeserializeOwned};
 use serde_json::de::{Read, SliceRead, StrRead};
 use serde_json::Deserializer;
 

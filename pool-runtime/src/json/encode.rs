@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use serde::Serialize;
+use serde_core::Serialize;
 
 use crate::buffer::{buffer_with_capacity, PooledBuffer};
 

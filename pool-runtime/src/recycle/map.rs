@@ -408,8 +408,8 @@ impl<V: Reset> Reset for RecycleMap<V> {
 
 /// A map of the live entries, in insertion order.
 #[cfg(feature = "serde")]
-impl<V: serde::Serialize> serde::Serialize for RecycleMap<V> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<V: serde_core::Serialize> serde_core::Serialize for RecycleMap<V> {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.iter())
     }
 }
@@ -421,14 +421,14 @@ impl<V: serde::Serialize> serde::Serialize for RecycleMap<V> {
 /// entries are deserialised when they run out). On an error, the entries
 /// completed before it stay live; the one being written is reset and kept.
 #[cfg(feature = "serde")]
-impl<'de, V: serde::Deserialize<'de> + Reset> serde::Deserialize<'de> for RecycleMap<V> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de, V: serde_core::Deserialize<'de> + Reset> serde_core::Deserialize<'de> for RecycleMap<V> {
+    fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut map = Self::new();
         Self::deserialize_in_place(deserializer, &mut map)?;
         Ok(map)
     }
 
-    fn deserialize_in_place<D: serde::Deserializer<'de>>(
+    fn deserialize_in_place<D: serde_core::Deserializer<'de>>(
         deserializer: D,
         place: &mut Self,
     ) -> Result<(), D::Error> {
@@ -441,8 +441,8 @@ impl<'de, V: serde::Deserialize<'de> + Reset> serde::Deserialize<'de> for Recycl
 mod serde_impl {
     use std::fmt;
 
-    use serde::de::{DeserializeSeed, MapAccess, Visitor};
-    use serde::{Deserialize, Deserializer};
+    use serde_core::de::{DeserializeSeed, MapAccess, Visitor};
+    use serde_core::{Deserialize, Deserializer};
 
     use super::RecycleMap;
     use crate::recycle::InPlaceSeed;
@@ -521,7 +521,7 @@ mod serde_impl {
             f.write_str("a string key")
         }
 
-        fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Slot, E> {
+        fn visit_str<E: serde_core::de::Error>(self, key: &str) -> Result<Slot, E> {
             let map = self.0;
             if let Some(i) = map.find(key) {
                 Ok(Slot::Live(i))
@@ -533,7 +533,7 @@ mod serde_impl {
             }
         }
 
-        fn visit_string<E: serde::de::Error>(self, key: String) -> Result<Slot, E> {
+        fn visit_string<E: serde_core::de::Error>(self, key: String) -> Result<Slot, E> {
             let map = &*self.0;
             if map.len == map.entries.len() && map.find(&key).is_none() {
                 // A new entry: the deserialiser's own String, no copy.

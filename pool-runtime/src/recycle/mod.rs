@@ -53,10 +53,10 @@ pub use vec::RecycleVec;
 struct InPlaceSeed<'a, T>(&'a mut T);
 
 #[cfg(feature = "serde")]
-impl<'de, T: serde::Deserialize<'de>> serde::de::DeserializeSeed<'de> for InPlaceSeed<'_, T> {
+impl<'de, T: serde_core::Deserialize<'de>> serde_core::de::DeserializeSeed<'de> for InPlaceSeed<'_, T> {
     type Value = ();
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn deserialize<D: serde_core::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         T::deserialize_in_place(deserializer, self.0)
     }
 }

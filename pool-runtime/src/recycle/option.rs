@@ -244,8 +244,8 @@ impl<T: Reset> Reset for RecycleOption<T> {
 
 /// As the `Option` it reads as.
 #[cfg(feature = "serde")]
-impl<T: serde::Serialize> serde::Serialize for RecycleOption<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<T: serde_core::Serialize> serde_core::Serialize for RecycleOption<T> {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.as_ref().serialize(serializer)
     }
 }
@@ -255,12 +255,12 @@ impl<T: serde::Serialize> serde::Serialize for RecycleOption<T> {
 /// deserialised, if none is kept). On an error, it is `None` with the kept
 /// value reset.
 #[cfg(feature = "serde")]
-impl<'de, T: serde::Deserialize<'de> + Reset> serde::Deserialize<'de> for RecycleOption<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de, T: serde_core::Deserialize<'de> + Reset> serde_core::Deserialize<'de> for RecycleOption<T> {
+    fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Option::<T>::deserialize(deserializer).map(Self::from)
     }
 
-    fn deserialize_in_place<D: serde::Deserializer<'de>>(
+    fn deserialize_in_place<D: serde_core::Deserializer<'de>>(
         deserializer: D,
         place: &mut Self,
     ) -> Result<(), D::Error> {
@@ -273,22 +273,22 @@ impl<'de, T: serde::Deserialize<'de> + Reset> serde::Deserialize<'de> for Recycl
 struct InPlaceVisitor<'a, T>(&'a mut RecycleOption<T>);
 
 #[cfg(feature = "serde")]
-impl<'de, T: serde::Deserialize<'de> + Reset> serde::de::Visitor<'de> for InPlaceVisitor<'_, T> {
+impl<'de, T: serde_core::Deserialize<'de> + Reset> serde_core::de::Visitor<'de> for InPlaceVisitor<'_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an option")
     }
 
-    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+    fn visit_none<E: serde_core::de::Error>(self) -> Result<(), E> {
         Ok(())
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+    fn visit_unit<E: serde_core::de::Error>(self) -> Result<(), E> {
         Ok(())
     }
 
-    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn visit_some<D: serde_core::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let place = self.0;
         match &mut place.value {
             Some(value) => match T::deserialize_in_place(deserializer, value) {

@@ -327,8 +327,8 @@ impl<T: Reset> Reset for RecycleVec<T> {
 
 /// A sequence of the live elements.
 #[cfg(feature = "serde")]
-impl<T: serde::Serialize> serde::Serialize for RecycleVec<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<T: serde_core::Serialize> serde_core::Serialize for RecycleVec<T> {
+    fn serialize<S: serde_core::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.iter())
     }
 }
@@ -338,14 +338,14 @@ impl<T: serde::Serialize> serde::Serialize for RecycleVec<T> {
 /// deserialised when they run out). On an error, the elements completed
 /// before it stay live; the one being written is reset and kept.
 #[cfg(feature = "serde")]
-impl<'de, T: serde::Deserialize<'de> + Reset> serde::Deserialize<'de> for RecycleVec<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de, T: serde_core::Deserialize<'de> + Reset> serde_core::Deserialize<'de> for RecycleVec<T> {
+    fn deserialize<D: serde_core::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut vec = Self::new();
         Self::deserialize_in_place(deserializer, &mut vec)?;
         Ok(vec)
     }
 
-    fn deserialize_in_place<D: serde::Deserializer<'de>>(
+    fn deserialize_in_place<D: serde_core::Deserializer<'de>>(
         deserializer: D,
         place: &mut Self,
     ) -> Result<(), D::Error> {
@@ -358,14 +358,14 @@ impl<'de, T: serde::Deserialize<'de> + Reset> serde::Deserialize<'de> for Recycl
 struct InPlaceVisitor<'a, T>(&'a mut RecycleVec<T>);
 
 #[cfg(feature = "serde")]
-impl<'de, T: serde::Deserialize<'de> + Reset> serde::de::Visitor<'de> for InPlaceVisitor<'_, T> {
+impl<'de, T: serde_core::Deserialize<'de> + Reset> serde_core::de::Visitor<'de> for InPlaceVisitor<'_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a sequence")
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: serde_core::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let vec = self.0;
         loop {
             if vec.len < vec.items.len() {
