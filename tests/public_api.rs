@@ -100,7 +100,10 @@ fn pool_guard_config_and_stats() {
         .enabled(false)
         .chaos(0.5);
     assert_eq!(config.name(), "public_api_config");
-    assert_eq!((config.get_max_idle(), config.get_max_retained_bytes(), config.get_cache_size()), (3, 100, 0));
+    assert_eq!(
+        (config.get_max_idle(), config.get_max_retained_bytes(), config.get_cache_size()),
+        (3, 100, 0)
+    );
     assert!(!config.get_enabled());
     assert_eq!(config.get_chaos(), Some(0.5));
     let _: poolable::PoolConfig = poolable::PoolConfig::default();
@@ -116,7 +119,8 @@ fn every_pool_read_at_once_and_trimmed_on_a_timer() {
     let _: fn(&poolable::TrimHandle) -> u64 = poolable::TrimHandle::passes;
 
     drop(Row::pooled());
-    let snapshot = poolable::pools().into_iter().find(|pool| pool.name == "public_api_row").expect("registered");
+    let snapshot =
+        poolable::pools().into_iter().find(|pool| pool.name == "public_api_row").expect("registered");
     let poolable::PoolSnapshot { name, stats, discards, idle_bytes } = snapshot;
     assert_eq!(name, "public_api_row");
     assert_eq!(stats.hits + stats.misses, stats.returns + stats.discards + stats.in_use);
@@ -134,9 +138,10 @@ fn diagnostics() {
     let _: fn(bool) = poolable::diagnostics::track;
     let _: fn() -> bool = poolable::diagnostics::is_tracking;
     let _: fn() -> Vec<poolable::diagnostics::Outstanding> = poolable::diagnostics::outstanding;
-    let fields = |o: poolable::diagnostics::Outstanding| -> (String, &'static str, u32, u32, usize, Duration) {
-        (o.pool, o.file, o.line, o.column, o.guards, o.oldest)
-    };
+    let fields =
+        |o: poolable::diagnostics::Outstanding| -> (String, &'static str, u32, u32, usize, Duration) {
+            (o.pool, o.file, o.line, o.column, o.guards, o.oldest)
+        };
     let _ = fields;
     let _ = poolable::diagnostics::is_tracking();
 }
@@ -203,7 +208,8 @@ fn json() {
 
     let _: fn(&Row) -> Result<PooledBuffer, serde_json::Error> = poolable::json::to_vec::<Row>;
     let _: fn(&Row) -> Result<PooledBuffer, serde_json::Error> = poolable::json::to_vec_pretty::<Row>;
-    let _: fn(&Row, usize) -> Result<PooledBuffer, serde_json::Error> = poolable::json::to_vec_with_capacity::<Row>;
+    let _: fn(&Row, usize) -> Result<PooledBuffer, serde_json::Error> =
+        poolable::json::to_vec_with_capacity::<Row>;
     let _: fn(&mut PooledBuffer, &Row) -> Result<(), serde_json::Error> = poolable::json::to_writer::<Row>;
     let _: fn(&[u8]) -> Result<poolable::Pooled<Row>, serde_json::Error> = poolable::json::from_slice::<Row>;
     let _: fn(&str) -> Result<poolable::Pooled<Row>, serde_json::Error> = poolable::json::from_str::<Row>;
@@ -216,7 +222,11 @@ fn json() {
     let mut into = Row::default();
     poolable::json::from_slice_into(&encoded, &mut into).unwrap();
     assert_eq!(into, *row);
-    assert_eq!(serde_json::to_string(&row).unwrap(), r#"{"name":"orders","tags":["eu"]}"#, "Pooled<T>: Serialize");
+    assert_eq!(
+        serde_json::to_string(&row).unwrap(),
+        r#"{"name":"orders","tags":["eu"]}"#,
+        "Pooled<T>: Serialize"
+    );
 }
 
 #[cfg(feature = "serde")]
@@ -235,7 +245,8 @@ fn prometheus() {
     use poolable::metrics::prometheus;
 
     let _: fn(&prometheus::Registry) -> prometheus::Result<()> = poolable::metrics::register;
-    let _: fn(&prometheus::Registry, &str) -> prometheus::Result<()> = poolable::metrics::register_with_namespace;
+    let _: fn(&prometheus::Registry, &str) -> prometheus::Result<()> =
+        poolable::metrics::register_with_namespace;
     let _: fn() -> poolable::metrics::PoolCollector = poolable::metrics::PoolCollector::new;
     let _: fn(&str) -> prometheus::Result<poolable::metrics::PoolCollector> =
         poolable::metrics::PoolCollector::with_namespace;
@@ -260,7 +271,8 @@ fn prometheus_client() {
 fn metrics_rs() {
     let _: fn() = poolable::metrics::metrics_rs::describe;
     let _: fn() = poolable::metrics::metrics_rs::report;
-    let _: fn(Duration) -> poolable::metrics::metrics_rs::ReporterHandle = poolable::metrics::metrics_rs::spawn_reporter;
+    let _: fn(Duration) -> poolable::metrics::metrics_rs::ReporterHandle =
+        poolable::metrics::metrics_rs::spawn_reporter;
     let _: fn(&poolable::metrics::metrics_rs::ReporterHandle) -> u64 =
         poolable::metrics::metrics_rs::ReporterHandle::reports;
 }

@@ -58,68 +58,43 @@
 // primitives cannot be, are left out; what only they use is then unused.
 #![cfg_attr(loom, allow(dead_code))]
 
-// The modules, from the bottom up; each imports only modules above it in
-// this list (`scripts/module-graph.py` checks that there is no cycle):
+// The layers, from the bottom up; each imports only from the layers below
+// it (`scripts/module-graph.py` checks it):
 //
-//   sync                 std or loom: atomics, locks, thread-locals, exit hooks
-//   config, switches, store, stats, fresh, registry, diagnostics, periodic,
-//   trimmer
-//                        bounds, the environment's switches, the shared
-//                        store, counters, what the constructor makes,
-//                        every pool for the metrics
-//   shared               `Shared<T>`: what a pool's threads share
-//   local                per-thread caches: the table and typed slots
-//   reset, recycle, reset_features, derive_support
-//                        the `Reset` trait and what implements it
-//   route                which cache serves a pool: decided once
-//   pool, guard          `Pool<T>` and `Pooled<T>`: take and return
-//   generic              one pool per instantiation of a generic derived type
-//   buffer, json, metrics
-//                        built on pools and their counters
-//   axum                 an axum extractor and responses on json and buffer
-#[cfg(not(loom))]
-mod buffer;
+//   sync, config   std or loom (every loom shim); a pool's bounds
+//   observe        counters, the registry of every pool, switches,
+//                  diagnostics, the trimmer, metrics export
+//   cache          where idle objects wait: thread caches, the shared store
+//   reset          the `Reset` trait and what implements it
+//   engine         `Pool<T>` and `Pooled<T>`: take and return
+//   io             byte buffers, JSON, axum: built on pools
+mod cache;
 mod config;
-mod derive_support;
-pub mod diagnostics;
-mod fresh;
-mod generic;
-mod guard;
-mod local;
-pub mod metrics;
-mod periodic;
-mod pool;
-mod recycle;
-mod registry;
+mod engine;
+mod io;
+mod observe;
 mod reset;
-mod reset_features;
-mod route;
-mod shared;
-mod stats;
-mod store;
-mod switches;
 mod sync;
-mod trimmer;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
 
-#[cfg(all(feature = "json", not(loom)))]
-pub mod json;
-
 #[cfg(all(feature = "axum", not(loom)))]
-#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub mod axum;
+pub use io::axum;
+#[cfg(all(feature = "json", not(loom)))]
+pub use io::json;
+pub use observe::{diagnostics, metrics};
 
-#[cfg(not(loom))]
-pub use buffer::{buffer, buffer_with_capacity, PooledBuffer};
 pub use config::PoolConfig;
-pub use pool::{Pool, Pooled};
-pub use recycle::{RecycleMap, RecycleOption, RecycleVec};
-pub use registry::{pools, PoolSnapshot};
+pub use engine::guard::Pooled;
+pub use engine::pool::Pool;
+#[cfg(not(loom))]
+pub use io::buffer::{buffer, buffer_with_capacity, PooledBuffer};
+pub use observe::registry::{pools, PoolSnapshot};
+pub use observe::stats::{Discards, PoolStats};
+pub use observe::trimmer::{trim_every, TrimHandle};
+pub use reset::recycle::{RecycleMap, RecycleOption, RecycleVec};
 pub use reset::Reset;
-pub use stats::{Discards, PoolStats};
-pub use trimmer::{trim_every, TrimHandle};
 
 /// A type with a pool of its own: `T::pooled()` takes from it.
 ///
@@ -181,10 +156,10 @@ pub trait Poolable: Reset + Send + Sized + 'static {
 /// `=` versions).
 #[doc(hidden)]
 pub mod __private01 {
-    pub use crate::derive_support::*;
-    pub use crate::generic::{generic_pool, Label};
-    pub use crate::local::{GenericSlot, ThreadSlot, TypedSlot};
-    pub use crate::pool::thread_slot;
+    pub use crate::cache::local::{GenericSlot, ThreadSlot, TypedSlot};
+    pub use crate::engine::generic::{generic_pool, Label};
+    pub use crate::engine::pool::thread_slot;
+    pub use crate::reset::derive_support::*;
     pub use crate::{Pool, PoolConfig, Poolable, Reset};
     pub use ::std::thread::LocalKey;
     pub use ::std::thread_local;

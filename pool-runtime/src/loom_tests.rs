@@ -537,12 +537,12 @@ static SLOTTED_POOL: std::sync::Mutex<Option<&'static Pool<Slotted>>> = std::syn
 impl Reset for Slotted {
     fn reset(&mut self) {}
 
-    fn __thread_slot() -> Option<crate::local::TypedSlot<Self>> {
+    fn __thread_slot() -> Option<crate::cache::local::TypedSlot<Self>> {
         crate::sync::thread_local_const! {
-            static SLOT: crate::local::ThreadSlot<Slotted> = crate::local::ThreadSlot::new();
+            static SLOT: crate::cache::local::ThreadSlot<Slotted> = crate::cache::local::ThreadSlot::new();
         }
         let pool = SLOTTED_POOL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Some(crate::pool::thread_slot(&SLOT, pool.expect("the model sets the pool first")))
+        Some(crate::engine::pool::thread_slot(&SLOT, pool.expect("the model sets the pool first")))
     }
 }
 
@@ -601,13 +601,13 @@ struct GenericSlotted<const K: usize> {
 }
 
 crate::sync::thread_local_const! {
-    static GENERIC_SLOT: crate::local::GenericSlot = crate::local::GenericSlot::new();
+    static GENERIC_SLOT: crate::cache::local::GenericSlot = crate::cache::local::GenericSlot::new();
 }
 
 impl<const K: usize> Reset for GenericSlotted<K> {
     fn reset(&mut self) {}
 
-    fn __generic_slot() -> Option<&'static crate::sync::LocalKey<crate::local::GenericSlot>> {
+    fn __generic_slot() -> Option<&'static crate::sync::LocalKey<crate::cache::local::GenericSlot>> {
         Some(&GENERIC_SLOT)
     }
 }
