@@ -281,3 +281,23 @@ fn debug_shows_the_state() {
     let text = format!("{:?}", buffer());
     assert!(text.starts_with("PooledBuffer { len: 0, capacity: 4096, class_size: Some(4096)"), "{text}");
 }
+
+#[test]
+fn trim_classes_drops_the_buffers_idle_since_the_previous_trim() {
+    let t = serial();
+    // Returned on threads that exit: their caches drain into the classes'
+    // shared stores, which is what a trim reaches.
+    for class in [4 * K, 16 * K] {
+        std::thread::spawn(move || drop(buffer_with_capacity(class))).join().unwrap();
+    }
+    PooledBuffer::trim_classes(); // idle for less than a period: kept
+    assert_eq!((t.stats(4 * K).idle, t.stats(16 * K).idle), (1, 1));
+
+    // Taken (a hit) and returned since: kept again; the other is not.
+    std::thread::spawn(|| drop(buffer_with_capacity(16 * K))).join().unwrap();
+    PooledBuffer::trim_classes();
+    let (small, large) = (t.stats(4 * K), t.stats(16 * K));
+    assert_eq!((small.idle, small.evictions), (0, 1));
+    assert_eq!((large.hits, large.idle, large.evictions), (1, 1, 0));
+    assert_invariants();
+}

@@ -57,7 +57,11 @@ pub struct PoolSnapshot {
 #[cfg(feature = "serde")]
 crate::observe::stats::serialize_fields!(PoolSnapshot { name, stats, discards, idle_bytes });
 
-/// Every pool used so far in this process, in the order of first use.
+/// Every pool used so far in this process, in the order of first use, each
+/// with its name, [`PoolStats`] and [`Discards`]; also
+/// [`metrics::snapshot`](crate::metrics::snapshot).
+///
+/// Pools sharing a label are listed separately here (Prometheus sums them).
 ///
 /// ```
 /// use poolable::{Pool, PoolConfig};
@@ -67,7 +71,8 @@ crate::observe::stats::serialize_fields!(PoolSnapshot { name, stats, discards, i
 ///
 /// let all = poolable::pools();
 /// let sessions = all.iter().find(|p| p.name == "sessions").unwrap();
-/// assert_eq!(sessions.stats.misses, 1);
+/// assert_eq!((sessions.stats.misses, sessions.stats.returns, sessions.stats.idle), (1, 1, 1));
+/// assert_eq!(sessions.stats, SESSIONS.stats());
 /// ```
 pub fn pools() -> Vec<PoolSnapshot> {
     entries()

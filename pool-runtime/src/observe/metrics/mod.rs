@@ -115,23 +115,7 @@ pub use collector::{register, register_with_namespace, PoolCollector};
 #[cfg(feature = "prometheus")]
 pub use prometheus;
 
+/// The same function as [`pools`](crate::pools), under the name this
+/// module's readers look for.
+pub use crate::observe::registry::pools as snapshot;
 pub use crate::observe::registry::PoolSnapshot;
-
-/// Every pool used so far, in order of first use, each with its name,
-/// [`PoolStats`](crate::PoolStats) and [`Discards`](crate::Discards).
-///
-/// Pools sharing a label are listed separately here (Prometheus sums them).
-///
-/// ```
-/// use poolable::{metrics, Pool, PoolConfig};
-///
-/// static ROWS: Pool<Vec<u64>> = Pool::with_config(Vec::new, PoolConfig::new("rows"));
-/// drop(ROWS.get());
-///
-/// let rows = metrics::snapshot().into_iter().find(|p| p.name == "rows").unwrap();
-/// assert_eq!((rows.stats.misses, rows.stats.returns, rows.stats.idle), (1, 1, 1));
-/// assert_eq!(rows.stats, ROWS.stats());
-/// ```
-pub fn snapshot() -> Vec<PoolSnapshot> {
-    crate::observe::registry::pools()
-}
