@@ -96,9 +96,8 @@
 //!   `thread_local!` slot that `Reset::__thread_slot` hands to the engine: the
 //!   pool reaches the calling thread's cache through that static directly,
 //!   where a hand-built `Pool<T>` goes through the engine's per-thread table
-//!   (an id lookup and a downcast). On the engine benchmark that saves over
-//!   a third of the instructions of a take/return cycle
-//!   (`scripts/callgrind-engine.sh`, `derived` against `pool`). A generic
+//!   (an id lookup and a downcast), with fewer instructions per take and
+//!   return (measured in the repository's BENCHMARKS.md). A generic
 //!   type gets one `thread_local!` for its definition instead, which
 //!   `Reset::__generic_slot` hands to the engine (see the derive's docs,
 //!   *Generic types*).
@@ -221,7 +220,7 @@ use crate::ctxt::Errors;
 /// `Page<T>: Default` unless `new = path` is given. An instantiation that
 /// cannot meet them is an error where it is used, listing the unmet bounds
 /// (`Page::<Rc<u8>>::pooled()`: `Rc<u8>: ParamIsSend`, the bound added at
-/// `T`, and `Page<Rc<u8>>: Send`; see `ui-tests/fail/generic-argument-*`).
+/// `T`, and `Page<Rc<u8>>: Send`).
 /// Lifetime parameters are an error: a pooled object outlives every borrow.
 ///
 /// A `static` cannot name a type parameter, so the derive generates one
@@ -231,11 +230,9 @@ use crate::ctxt::Errors;
 /// instantiation of the type; no lock, no allocation after the thread's
 /// first use of an instantiation, and a thread that alternates between
 /// instantiations still neither locks nor allocates). A take/return cycle
-/// of the engine workload through `GenericRequest::<u8>::pooled()` costs
-/// 1.43 times the instructions of the same struct derived without a
-/// parameter: line `generic/derived` of `KEEP_GOING=1
-/// scripts/callgrind-engine.sh`, which regenerates the figure (issue 25's
-/// target is at most 1.5).
+/// through an instantiation's pool costs more instructions than through the
+/// pool of the same struct derived without a parameter, less than one and a
+/// half times as many (measured in the repository's BENCHMARKS.md).
 ///
 /// # Enums
 ///

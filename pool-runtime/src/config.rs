@@ -248,8 +248,10 @@ impl PoolConfig {
     /// spill and an empty one gets three quarters from a refill, so a thread
     /// that takes and returns in turn stays clear of both edges, while one
     /// that only takes (or only returns) visits the shared store less often
-    /// than with half-cache batches: a producer/consumer pair measured about
-    /// 15 % faster (`cargo bench --bench peers_rounds -- producer`).
+    /// than with half-cache batches.
+    //
+    // A producer/consumer pair measured about 15 % faster than with halves
+    // (`cargo bench --bench peers_rounds -- producer`).
     pub(crate) const fn batch(&self) -> usize {
         // `capacity * 3 / 4` without overflow, rounded down so that a batch
         // is smaller than a cache of two or more.

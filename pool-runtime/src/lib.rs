@@ -135,7 +135,7 @@ pub use reset::Reset;
 /// The take of a generic type finds its instantiation's pool and cache in
 /// a thread-local of the type's definition, without a lock or an
 /// allocation; it costs more instructions than a concrete type's (see the
-/// derive's docs for the ratio and the command that measures it).
+/// derive's docs).
 pub trait Poolable: Reset + Send + Sized + 'static {
     /// The type's pool.
     fn pool() -> &'static Pool<Self>;

@@ -30,7 +30,7 @@ type Erased = &'static (dyn Any + Send + Sync);
 
 /// Every instantiation's pool made so far. std's lock even under loom, as the
 /// registry's: a pool is made once, and the models explore the engine, not
-/// this table (the stress test in `tests/generic_enum.rs` races first uses).
+/// this table (an integration test races first uses instead).
 static POOLS: Mutex<Vec<(TypeId, Erased)>> = Mutex::new(Vec::new());
 
 crate::sync::thread_local_const! {

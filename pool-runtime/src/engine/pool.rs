@@ -62,9 +62,9 @@ use crate::Reset;
 ///
 /// A hand-built pool finds the calling thread's cache in a per-thread table
 /// indexed by pool id; the pool of a `#[derive(Poolable)]` type reaches it
-/// through a `thread_local!` the derive generates for that type, which saves
-/// over a third of the instructions of a take/return cycle
-/// (`scripts/callgrind-engine.sh`).
+/// through a `thread_local!` the derive generates for that type, with fewer
+/// instructions per take and return (measured in the repository's
+/// BENCHMARKS.md).
 pub struct Pool<T> {
     create: fn() -> T,
     shared: Shared<T>,
@@ -168,20 +168,22 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// The common case (not panicking, small enough, room in this thread's
     /// cache) is the straight-line code of [`put`](Self::put); everything
     /// else goes through one out-of-line call, [`put_slow`](Self::put_slow).
-    /// Where that common case runs depends on the type, measured with
-    /// `scripts/callgrind-peers.sh`:
+    /// Where that common case runs depends on the type:
     ///
     /// * A type whose reset is a few stores (`Reset::__small_reset`: plain
-    ///   data, `String`s, `Vec`s of `Copy` data, like the 64-byte and 4 KiB
-    ///   workloads) has its whole return inlined into the caller, which saves
-    ///   about a tenth of a cycle's instructions against a call.
-    /// * A type whose reset calls out of line (the request builder drops the
-    ///   `String`s of a `Vec<String>` and an `Option<String>`) has a return
-    ///   path too big for LLVM to inline into every drop site. Inlined into
-    ///   the guard's drop glue, that glue became a call which took the guard
-    ///   by address, so the caller kept the guard in memory and reloaded it;
-    ///   a call that takes the object by value keeps it in registers, which
-    ///   saves a few instructions a cycle.
+    ///   data, `String`s, `Vec`s of `Copy` data) has its whole return
+    ///   inlined into the caller.
+    /// * A type whose reset calls out of line (one that drops the `String`s
+    ///   of a `Vec<String>`) has a return path too big for LLVM to inline
+    ///   into every drop site. Inlined into the guard's drop glue, that glue
+    ///   became a call which took the guard by address, so the caller kept
+    ///   the guard in memory and reloaded it; a call that takes the object
+    ///   by value keeps it in registers.
+    //
+    // Measured with `scripts/callgrind-peers.sh`: inlining saves the small
+    // resets (the 64-byte and 4 KiB workloads) about a tenth of a cycle's
+    // instructions against a call; the call by value saves the request
+    // builder a few instructions a cycle.
     #[inline(always)]
     pub(super) fn give_back(&'static self, object: Box<T>) {
         if T::__small_reset() {
@@ -204,9 +206,10 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// costs a restore nothing but for a field whose reset frees heap and
     /// whose fresh value has some (a non-empty default `Vec<String>`, a
     /// `Some(String)`): copied anew. Going to the slow path untouched instead
-    /// costs every other pool's return 3 instructions
-    /// (`scripts/callgrind-engine.sh`); `RecycleVec` and `RecycleOption`
-    /// restore such fields in place.
+    /// would cost every other pool's return a test; `RecycleVec` and
+    /// `RecycleOption` restore such fields in place.
+    //
+    // That test is 3 instructions per return (`scripts/callgrind-engine.sh`).
     #[inline(always)]
     fn put(&'static self, object: Box<T>) {
         // `ManuallyDrop`: every path below takes the object out (kept, handed

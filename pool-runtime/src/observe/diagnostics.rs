@@ -29,12 +29,10 @@
 //! # Cost
 //!
 //! Off, each take and each return tests one flag that does not change: one
-//! predictable branch each (counted with `scripts/callgrind-engine.sh` and
-//! `scripts/callgrind-peers.sh`: 3 to 4 instructions each). On, each take
-//! and each return also takes one process-wide lock to record or forget the
-//! guard, and returns take the out-of-line path: about 12 times the cost of
-//! a take/return cycle on one thread (`cargo bench --bench metrics --
-//! get_drop`), and the lock is shared by every thread. It is meant for
+//! predictable branch each. On, each take and each return also takes one
+//! process-wide lock to record or forget the guard, and returns take the
+//! out-of-line path: a take/return cycle on one thread costs many times
+//! what it costs off, and the lock is shared by every thread. It is meant for
 //! finding a leak, in a test or for a while in production, not for running
 //! always.
 //!

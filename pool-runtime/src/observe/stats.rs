@@ -266,8 +266,8 @@ impl Tally {
     /// every value in order (so counters never go backwards), and no locked
     /// instruction is paid on the hot path.
     ///
-    /// `--cfg poolable_no_counting` compiles counting out, for the overhead
-    /// benchmark only (`benches/metrics.rs`); every counter then stays zero.
+    /// `--cfg poolable_no_counting` compiles counting out, for the benchmark
+    /// of counting's overhead only; every counter then stays zero.
     #[inline]
     pub(crate) fn bump_owned(&self, event: Event, n: u64) {
         #[cfg(not(poolable_no_counting))]

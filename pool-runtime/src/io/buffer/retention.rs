@@ -7,7 +7,8 @@
 //!   return clears the strikes.
 //! * A buffer that already has [`MAX_STRIKES`] (4) strikes and is under-used
 //!   once more is dropped: one big buffer is not kept alive by a stream of
-//!   small uses (Go issues 23199 and 27735). The worst case utilisation of a
+//!   small uses (as in [golang/go#23199](https://github.com/golang/go/issues/23199)
+//!   and [golang/go#27735](https://github.com/golang/go/issues/27735)). The worst case utilisation of a
 //!   kept buffer is thus 25 % / (1 + 4) = 5 %.
 //! * A buffer above the size cap ([`MAX_CAPACITY`], 64 KiB) is never kept.
 

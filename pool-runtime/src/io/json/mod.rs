@@ -89,7 +89,7 @@
 //! result is the same, with the allocations of a fresh one. Enums are always
 //! replaced as a whole (serde has no in-place form for them): to reuse the
 //! allocations of a tagged variant, decode it into a struct with a tag field
-//! and optional fields, as the server example's `TableUpdate` does.
+//! and optional fields.
 //!
 //! ```
 //! use poolable::RecycleVec;

@@ -79,9 +79,8 @@
 //! after its crate: [`prometheus_client`] (a `Collector` for the official
 //! crate's `Registry`), [`metrics_rs`] (`describe`, `report` and
 //! `spawn_reporter` for the `metrics` facade) and [`opentelemetry`]
-//! (observable instruments on a `Meter` the caller passes).
-//! `tests/metrics_adapters.rs` checks each against that crate's own encoder,
-//! recorder or SDK.
+//! (observable instruments on a `Meter` the caller passes). Each is tested
+//! against that crate's own encoder, recorder or SDK.
 
 // What every adapter exports: which series, and one set of values per
 // label; built without an adapter too, unused then.

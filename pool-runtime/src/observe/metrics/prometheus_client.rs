@@ -22,7 +22,7 @@
 //!
 //! Counter names are given without `_total`, which the crate's encoders
 //! append, so the exposition has the `prometheus` collector's series, labels
-//! and values, series for series (`tests/metrics_adapters.rs` compares them).
+//! and values, series for series.
 
 use ::prometheus_client::collector::Collector;
 use ::prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
