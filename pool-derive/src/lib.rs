@@ -32,8 +32,8 @@
 //!
 //! After a return and a hit, every field not marked `skip` equals what the
 //! pool's constructor (`Default::default()` or `new = path`) gives it,
-//! capacity aside, also when that constructor sets `status: 200` or a
-//! non-empty `String`:
+//! capacity aside: the rule, and how a pool keeps it, are on
+//! [`Reset`](https://docs.rs/poolable/latest/poolable/trait.Reset.html#a-reused-object-equals-a-fresh-one).
 //!
 //! ```
 //! use poolable::Poolable;
@@ -54,32 +54,6 @@
 //! let resp = Resp::pooled(); // the same object, as `Default` makes it
 //! assert_eq!((resp.status, resp.content_type.as_str()), (200, "application/json"));
 //! ```
-//!
-//! The derive writes, per field, how to reset it (`reset`), whether it is in
-//! its reset state (`is_reset`), how to make it equal to a fresh value in
-//! place (`reset_to`) and, where that fails, how to take it from a new value
-//! (`reset_from`); the pool asks `is_reset` of its first object and, for a
-//! constructor like this one, restores every returned object to a template
-//! (see `Reset` in `poolable`). Field by field, the restore uses:
-//!
-//! * a field's own `Reset::reset_to` (a string is written into its own
-//!   buffer, a nested derived type goes field by field, a recycling
-//!   collection restores its kept elements);
-//! * else `Clone::clone_from` where the field's type is `Clone` (an
-//!   `Option<u32>`; a non-empty default `Vec<String>`, whose strings the
-//!   reset freed, is copied anew);
-//! * for `#[pool(default)]` fields, `clone_from` too, else `Default::default()`
-//!   when the type's `PartialEq` says that is the fresh value;
-//! * for `#[pool(reset = path)]` fields, the function, which must leave the
-//!   field as the constructor makes it (it runs in the reset too: it must be
-//!   idempotent);
-//! * `skip` fields are left as they are.
-//!
-//! A field none of these restores is taken from a new object the constructor
-//! makes for that return, and only that field. `Reset::reset` called by hand
-//! resets to the reset state (zeros, empty, `None`); restoring the
-//! constructor's values is the pool's job, as it alone knows the
-//! constructor.
 //!
 //! # What the derive writes
 //!
@@ -184,8 +158,8 @@ use crate::ctxt::Errors;
 /// | `default` | reset to `Default::default()`, for types without `Reset` (a foreign enum, `&'static str`) |
 /// | `reset = path` | reset by `path(&mut field)`, a `fn(&mut T)`, which must leave it as the constructor makes it |
 ///
-/// A reused object equals what the constructor makes (see the crate docs of
-/// `pool_derive` for how each kind of field is restored).
+/// A reused object equals what the constructor makes, capacity aside (see
+/// [`Reset`](https://docs.rs/poolable/latest/poolable/trait.Reset.html#a-reused-object-equals-a-fresh-one)).
 ///
 /// # Generic types
 ///

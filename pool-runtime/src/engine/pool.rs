@@ -40,11 +40,9 @@ use crate::Reset;
 /// assert_eq!((stats.hits, stats.misses, stats.returns, stats.idle), (1, 1, 2, 1));
 /// ```
 ///
-/// A reused object equals what `create` makes, capacity aside: a pool whose
-/// `create` makes objects in their reset state (as an all-zero `Default`
-/// does) returns them by [`Reset::reset`] alone; any other restores each
-/// returned object to a template `create` made once per thread, out of line
-/// (see [`Reset`]):
+/// A reused object equals what `create` makes, capacity aside (see
+/// [`Reset`](crate::Reset#a-reused-object-equals-a-fresh-one) for how, and
+/// what it costs):
 ///
 /// ```
 /// use poolable::Pool;

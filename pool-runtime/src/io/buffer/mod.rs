@@ -181,7 +181,7 @@ impl PooledBuffer {
 ///
 /// The common case, a buffer that kept its class's capacity and was used
 /// enough, is decided here in two comparisons and moves nothing; growth,
-/// under-use and replaced storage go to [`release_slow`].
+/// under-use and replaced storage go to `release_slow`.
 impl Drop for PooledBuffer {
     #[inline]
     fn drop(&mut self) {
