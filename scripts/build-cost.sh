@@ -4,7 +4,8 @@
 # without poolable. Each is built cold (`cargo build`, fresh target dir) RUNS
 # times, alternating; the medians, the crate counts and the syn versions in
 # `cargo tree -e normal,build` are printed, and the last `--timings` reports
-# are kept in target/build-cost/.
+# are kept in target/build-cost/. With the default features, the figures go
+# into BENCHMARKS.md (section "build").
 #
 #   scripts/build-cost.sh [RUNS]            (default 5)
 #   FEATURES="json,bytes" scripts/build-cost.sh   # poolable with more than its defaults
@@ -85,9 +86,41 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { prin
 crates() { (cd "$out/$1" && cargo tree -e normal,build --prefix none | sed 's/ (\*)//' | sort -u | wc -l); }
 with=$(echo "${times[with]}" | median)
 without=$(echo "${times[without]}" | median)
-echo "runs: $runs cold debug builds each, $(nproc) cores, $(rustc --version)"
-echo "without poolable: ${without} s (median of ${times[without]}), $(crates without) crates"
-echo "with poolable:    ${with} s (median of ${times[with]}), $(crates with) crates${FEATURES:+, features $FEATURES}"
-echo "poolable adds:    $(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a - b }') s"
-echo "syn in the user's build: $(cd "$out/with" && cargo tree -e normal,build --prefix none | grep -o '^syn v[0-9.]*' | sort -u | tr '\n' ' ')"
+report=$(
+    echo "runs: $runs cold debug builds each, $(nproc) cores, $(rustc --version)"
+    echo "without poolable: ${without} s (median of ${times[without]}), $(crates without) crates"
+    echo "with poolable:    ${with} s (median of ${times[with]}), $(crates with) crates${FEATURES:+, features $FEATURES}"
+    echo "poolable adds:    $(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a - b }') s"
+    echo "syn in the user's build: $(cd "$out/with" && cargo tree -e normal,build --prefix none | grep -o '^syn v[0-9.]*' | sort -u | tr '\n' ' ')"
+)
+echo "$report"
 echo "timings: $out/{with,without}/target/cargo-timings/cargo-timing.html"
+
+# With poolable's default features, the figures go into BENCHMARKS.md, section
+# "build" (between `<!-- build section -->` markers; appended if absent).
+[ -z "${FEATURES:-}" ] || exit 0
+REPORT="$report" COMMIT="$(git -C "$root" rev-parse --short HEAD)" python3 - "$root/BENCHMARKS.md" <<'PY'
+import os, re, sys
+path = sys.argv[1]
+section = f"""<!-- build section -->
+## What poolable adds to a user's build
+
+A minimal crate with serde (derive), serde_json and one `#[derive(Poolable)]`
+(poolable with its default features), against the same crate without
+poolable, each built cold in debug, alternating; `{os.environ['COMMIT']}`:
+
+```text
+{os.environ['REPORT']}
+```
+
+Regenerate: `scripts/build-cost.sh [RUNS]` (5 runs by default).
+<!-- /build section -->"""
+text = open(path).read()
+pattern = re.compile(r"<!-- build section -->.*?<!-- /build section -->", re.S)
+if pattern.search(text):
+    text = pattern.sub(lambda _: section, text)
+else:
+    text = text.rstrip("\n") + "\n\n" + section + "\n"
+open(path, "w").write(text)
+print("wrote the build section of BENCHMARKS.md")
+PY

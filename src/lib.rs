@@ -18,7 +18,6 @@
 //! let mut response = TableResponse::pooled(); // Pooled<TableResponse>: Deref + DerefMut
 //! response.metadata_location.push_str("s3://warehouse/orders/metadata/00005.json");
 //! response.schemas.push("struct<id: long>".to_owned());
-//! let body = poolable::json::to_vec(&*response)?; // into a pooled buffer
 //! drop(response); // reset and back to the pool; a borrow of it cannot outlive this
 //!
 //! let again = TableResponse::pooled(); // the same object, as `Default` made it
@@ -26,8 +25,6 @@
 //! assert!(again.schemas.capacity() >= 1, "its allocations are kept");
 //! let stats = TableResponse::pool().stats(); // hits, misses, returns, discards, idle, in use
 //! assert_eq!((stats.hits, stats.misses), (1, 1));
-//! # drop(body);
-//! # Ok::<(), serde_json::Error>(())
 //! ```
 //!
 //! * **What happens on drop**: the guard resets the object field by field
@@ -60,18 +57,20 @@
 //!
 //! * `prometheus` (default): [`metrics::register`], a Prometheus collector
 //!   reading every pool's counters at scrape time.
-//! * `serde` (default): `Serialize` for [`PoolStats`], [`Discards`] and
-//!   [`metrics::PoolSnapshot`].
-//! * `json` (default, implies `serde`): `poolable::json`, serde_json
-//!   encoding into pooled buffers and decoding into pooled objects in place
-//!   (it turns on serde_derive's `deserialize_in_place`, so that derived
-//!   `Deserialize` types reuse their allocations).
-//! * `bytes` (default): `PooledBuffer::into_bytes`, a pooled buffer as a
+//! * `serde` (default): `Serialize` for [`Pooled<T>`](Pooled) (as `T`),
+//!   [`PoolStats`], [`Discards`] and [`metrics::PoolSnapshot`].
+//! * `json` (implies `serde`): [`json`], serde_json encoding into pooled
+//!   buffers and decoding into pooled objects in place (it turns on
+//!   serde_derive's `deserialize_in_place`, so that derived `Deserialize`
+//!   types reuse their allocations).
+//! * `bytes`: `PooledBuffer::into_bytes`, a pooled buffer as a
 //!   `bytes::Bytes` without a copy (an HTTP body).
 //! * `axum` (implies `json` and `bytes`): [`axum::PooledJson`], where a
 //!   handler wrote `axum::Json<T>`: the request decoded in place into a
 //!   pooled object, the answer encoded into a pooled buffer; on axum-core
 //!   0.5, so axum 0.8 users build no second axum.
+//! * `prometheus-client`, `metrics`, `opentelemetry`: the same series
+//!   through each of those crates ([`metrics`]).
 //!
 //! Without them everything else builds, and pools count all the same.
 //! docs.rs builds with every feature; items behind one say which.
@@ -80,91 +79,7 @@
 //!
 //! A `#[derive(Poolable)]` type comes back from its pool as its constructor
 //! makes it, capacity aside, even when that is a hand-written `Default` with
-//! `status: 200` (see [`Reset`] for how, and what it costs).
-//!
-//! # Decoding requests into pooled objects
-//!
-//! `poolable::json::from_slice::<T>(body)` takes an object from `T`'s pool
-//! and deserialises the body into it in place: its strings are written into
-//! their own buffers and its recycling collections' kept elements are
-//! filled again. The result equals `serde_json::from_slice`'s; on an error
-//! the half-written object goes back to its pool, reset.
-//!
-//! ```
-//! use poolable::{Poolable, RecycleMap, RecycleVec};
-//! use serde::Deserialize;
-//!
-//! #[derive(Poolable, Default, Deserialize)]
-//! struct CreateNamespace {
-//!     namespace: RecycleVec<String>,
-//!     #[serde(default)]
-//!     properties: RecycleMap<String>,
-//! }
-//!
-//! let body = br#"{"namespace": ["sales", "eu"], "properties": {"owner": "payments"}}"#;
-//! let request = poolable::json::from_slice::<CreateNamespace>(body)?;
-//! assert_eq!(request.namespace[..], ["sales", "eu"]);
-//! let kept = request.namespace[0].as_ptr();
-//! drop(request); // reset, its strings kept, back to the pool
-//!
-//! let request = poolable::json::from_slice::<CreateNamespace>(br#"{"namespace": ["ops"]}"#)?;
-//! assert_eq!(request.namespace[..], ["ops"]);
-//! assert!(request.properties.is_empty(), "absent: its default, not the previous request's");
-//! assert_eq!(request.namespace[0].as_ptr(), kept, "written into the kept string");
-//! # Ok::<(), serde_json::Error>(())
-//! ```
-//!
-//! # Keeping nested allocations
-//!
-//! `Vec<T>::clear()` drops its elements, so a pooled builder with a
-//! `Vec<Order>` frees every order's strings at each reset. [`RecycleVec`],
-//! [`RecycleMap`] and [`RecycleOption`] keep their elements, reset, for the
-//! next user:
-//!
-//! ```
-//! use poolable::{Poolable, RecycleMap, RecycleOption, RecycleVec, Reset};
-//!
-//! #[derive(Poolable, Default)]
-//! struct OrderList {
-//!     orders: RecycleVec<Order>,              // not Vec<Order>
-//!     next_page_token: RecycleOption<String>, // not Option<String>
-//! }
-//!
-//! #[derive(Reset, Default)]
-//! struct Order {
-//!     customer: String,
-//!     metadata: RecycleMap<String>,           // not HashMap<String, String>
-//! }
-//!
-//! let mut list = OrderList::pooled();
-//! let order = list.orders.add();
-//! order.customer.push_str("ada@example.com");
-//! order.metadata.entry("channel").push_str("web");
-//! let customer = order.customer.as_ptr();
-//! drop(list);
-//!
-//! let mut list = OrderList::pooled();         // the same object
-//! assert!(list.orders.is_empty() && list.next_page_token.is_none());
-//! let order = list.orders.add();              // the kept order, reset, its string allocated
-//! assert!(order.customer.is_empty() && order.metadata.is_empty());
-//! assert_eq!(order.customer.as_ptr(), customer);
-//! ```
-//!
-//! On an order list of 50 orders (3 line items, 2 tags, 3 metadata entries
-//! each), the natural struct allocates 801 times per request even pooled,
-//! the recycling one 0 times (`tests/nested_allocations.rs`,
-//! `cargo bench --bench nested`; the README has the table).
-//!
-//! ```
-//! use poolable::{Pool, PoolConfig};
-//!
-//! static BUFFERS: Pool<Vec<u8>> = Pool::with_config(Vec::new, PoolConfig::new("buffers"));
-//!
-//! let mut buffer = BUFFERS.get();
-//! buffer.extend_from_slice(b"hello");
-//! drop(buffer);
-//! assert_eq!(BUFFERS.get().len(), 0);
-//! ```
+//! `status: 200`: [`Reset`] states the rule and what it costs.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -172,7 +87,19 @@
 pub use pool_derive::{Poolable, Reset};
 pub use pool_runtime::*;
 
-/// The README's examples, compiled and run as doctests so they stay true.
+/// The README's examples and the guides', compiled and run as doctests so
+/// they stay true.
 #[cfg(all(doctest, feature = "prometheus", feature = "json", feature = "bytes", feature = "axum"))]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
+mod guides {
+    #[doc = include_str!("../README.md")]
+    struct Readme;
+    #[doc = include_str!("../docs/json-and-buffers.md")]
+    struct JsonAndBuffers;
+    #[cfg(all(feature = "prometheus-client", feature = "metrics", feature = "opentelemetry"))]
+    #[doc = include_str!("../docs/metrics.md")]
+    struct Metrics;
+    #[doc = include_str!("../docs/operating.md")]
+    struct Operating;
+    #[doc = include_str!("../docs/how-it-works.md")]
+    struct HowItWorks;
+}
