@@ -205,8 +205,8 @@ use crate::ctxt::Errors;
 /// first use of an instantiation, and a thread that alternates between
 /// instantiations still neither locks nor allocates). A take/return cycle
 /// through an instantiation's pool costs more instructions than through the
-/// pool of the same struct derived without a parameter (the lookup and the
-/// downcast), and fewer than through a hand-built `Pool<T>`.
+/// pool of the same struct derived without a parameter: the lookup and the
+/// downcast.
 ///
 /// # Enums
 ///
