@@ -32,16 +32,14 @@ use poolable::axum::PooledJson;
 use poolable::Poolable;
 use tower::ServiceExt;
 
-#[path = "../tests/support/commit_shape.rs"]
-mod commit_shape;
-#[path = "../tests/support/counting_alloc.rs"]
-mod counting_alloc;
-mod steady_state;
+use poolable_test_support::commit_shape;
+use poolable_test_support::counting as counting_alloc;
+use poolable_test_support::steady_state;
 
 use commit_shape::{apply, CommitRequest, CommitResponse};
 
 #[global_allocator]
-static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
+static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc(std::alloc::System);
 
 async fn floor() -> Response {
     let content_type = HeaderValue::from_static("application/json");
