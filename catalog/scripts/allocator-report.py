@@ -4,9 +4,9 @@ the system allocator, jemalloc and mimalloc, each with the pools on and with
 them switched off (`POOLABLE_DISABLE=1`: the same code, the pool and nothing
 else taken away).
 
-Workloads (benches/allocators, benches/loadgen.rs):
-  loop    the catalog example's LoadTable request loop, 2 threads, req/s;
-  get     the example server under `loadgen` (64 keep-alive connections,
+Workloads (the catalog package's `alloc-*` and `loadgen` binaries):
+  loop    the `catalog` binary's LoadTable request loop, 2 threads, req/s;
+  get     the `server` binary's service under `loadgen` (64 keep-alive connections,
           closed loop): GET load-table, req/s and latency percentiles;
   commit  the same with POST commit (a set-properties on a seeded table).
 
@@ -20,13 +20,13 @@ wrapper, in runs of their own) and, for the loop, instructions per request
 (valgrind --tool=callgrind, 1 thread).
 
 Writes BENCHMARKS.md (between `<!-- allocators section -->` markers),
-benches/charts/allocators.svg and the README's short table (between
-`<!-- allocators table -->` markers); keeps the raw results in
+benches/charts/allocators.svg and the catalog README's short table (between
+`<!-- allocators table -->` markers in catalog/README.md); keeps the raw results in
 target/allocator-report/ and prints how far this run's ratios are from the
 previous run's.
 
-  scripts/allocator-report.py              # the whole matrix (about 12 minutes)
-  scripts/allocator-report.py --smoke      # one tiny round, checks only (CI)
+  catalog/scripts/allocator-report.py          # the whole matrix (about 12 minutes)
+  catalog/scripts/allocator-report.py --smoke  # one tiny round, checks only (CI)
 """
 
 import argparse
@@ -39,7 +39,9 @@ import sys
 import time
 from datetime import datetime, timezone
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The repository: the workspace's target directory, BENCHMARKS.md, the charts.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CATALOG = os.path.join(ROOT, "catalog")
 ALLOCATORS = ["system", "jemalloc", "mimalloc"]
 MODES = [True, False]  # pooled, unpooled
 SCENARIOS = ["get", "commit"]
@@ -66,7 +68,7 @@ class Setup:
         profile = "dev" if args.smoke else "release"
         subdir = "debug" if args.smoke else "release"
         subprocess.run(
-            ["cargo", "build", "--quiet", "--profile", profile, "-p", "poolable-benches",
+            ["cargo", "build", "--quiet", "--profile", profile, "-p", "poolable-catalog",
              "--features", "allocators", "--bins"], cwd=ROOT, check=True)
         self.bin_dir = os.path.join(ROOT, "target", subdir)
 
@@ -432,7 +434,7 @@ def section(args, s, agreement, machine_lines):
     w("## Pooling against a faster allocator (issue 26)")
     w("")
     w("The question users ask first: why not switch to jemalloc or mimalloc instead? Each workload runs under")
-    w("each allocator as the process's global allocator (`benches/allocators/*.rs`, one small binary per")
+    w("each allocator as the process's global allocator (`catalog/src/bin/alloc-*.rs`, one small binary per")
     w("allocator), pooled and with every pool switched off by `POOLABLE_DISABLE=1`: the same code and the")
     w("same requests, the pool and nothing else taken away.")
     w("")
@@ -515,11 +517,12 @@ def section(args, s, agreement, machine_lines):
     if agreement:
         w(agreement)
         w("")
-    w("Regenerate: `scripts/allocator-report.py` (this section, the chart and the README's table). One")
-    w("setting by hand: `cargo build --release -p poolable-benches --features allocators --bins`, then")
+    w("Regenerate: `catalog/scripts/allocator-report.py` (this section, the chart and the table of")
+    w("[catalog/README.md](catalog/README.md)). One setting by hand:")
+    w("`cargo build --release -p poolable-catalog --features allocators --bins`, then")
     w("`[POOLABLE_DISABLE=1] target/release/alloc-mimalloc loop`, or `target/release/alloc-mimalloc serve`")
     w("and `target/release/loadgen --addr <its address> --scenario get --server-pid <its pid>`.")
-    notes = os.path.join(ROOT, "benches", "allocators", "notes.md")
+    notes = os.path.join(CATALOG, "docs", "allocators.md")
     if os.path.exists(notes):
         w("")
         w(open(notes).read().rstrip())
@@ -544,7 +547,7 @@ def readme_table(s):
     L.append("")
     L.append(f"Pooling on the system allocator: {cross[0]:.2f}x the requests/s of the best allocator without it "
              f"({cross[3]}), in the loop. Medians of interleaved rounds on a shared 2-core VM; every figure, its "
-             "spread and the commands are in [BENCHMARKS.md](BENCHMARKS.md#pooling-against-a-faster-allocator-issue-26).")
+             "spread and the commands are in [BENCHMARKS.md](../BENCHMARKS.md#pooling-against-a-faster-allocator-issue-26).")
     L.append("<!-- /allocators table -->")
     return "\n".join(L)
 
@@ -662,7 +665,7 @@ def main():
     if args.no_write:
         return
     write_files(args, s, agreement, saved["machine"])
-    print(f"wrote BENCHMARKS.md, README.md and benches/charts/allocators.svg ({time.time() - started:.0f} s)")
+    print(f"wrote BENCHMARKS.md, catalog/README.md and benches/charts/allocators.svg ({time.time() - started:.0f} s)")
 
 
 def write_files(args, s, agreement, machine_lines):
@@ -670,7 +673,7 @@ def write_files(args, s, agreement, machine_lines):
         f.write(chart(s))
     replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), "allocators section",
                    section(args, s, agreement, machine_lines))
-    replace_marked(os.path.join(ROOT, "README.md"), "allocators table", readme_table(s))
+    replace_marked(os.path.join(CATALOG, "README.md"), "allocators table", readme_table(s))
 
 
 if __name__ == "__main__":

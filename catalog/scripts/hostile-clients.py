@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
-"""The server example against hostile clients, as an operator would try it.
+"""The `server` binary against hostile clients, as an operator would try it.
 
-    cargo build --release --example server && python3 scripts/hostile-clients.py
+    cargo build --release --bin server && python3 catalog/scripts/hostile-clients.py   (from the repository root)
 
-Starts target/release/examples/server with `ulimit -n 1024` (default limits),
+Starts target/release/server with `ulimit -n 1024` (default limits),
 then: 1,100 idle connections (and a normal request during and after them),
 300 connections each sending an unterminated 390 KB header (the server's RSS,
 and a normal request), bad names of 60 and 6 KB, and the pools' in-use gauges.
-Prints what each step saw; docs/example-service.md quotes its output.
+Prints what each step saw; catalog/docs/example-service.md quotes its output.
 """
 import socket, time, subprocess, resource, os, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 port = 18282
-os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-srv = subprocess.Popen(["bash", "-c", f"ulimit -n 1024; exec target/release/examples/server --port {port}"], stdout=subprocess.DEVNULL)
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # the repository: target/
+srv = subprocess.Popen(["bash", "-c", f"ulimit -n 1024; exec target/release/server --port {port}"], stdout=subprocess.DEVNULL)
 time.sleep(1.0)
 def rss():
     with open(f"/proc/{srv.pid}/status") as f:

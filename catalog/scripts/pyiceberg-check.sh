@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# PyIceberg 0.12.0 against the example server (the in-memory Iceberg REST catalog):
-# builds the server, starts it on a free port, runs tests/pyiceberg/catalog_test.py
+# PyIceberg 0.12.0 against the `server` binary (the in-memory Iceberg REST catalog):
+# builds the server, starts it on a free port, runs catalog/tests/pyiceberg/catalog_test.py
 # (bounded by `timeout 300`), stops the server, and exits with the test's status.
 #
-#   scripts/pyiceberg-check.sh          (run by .ci/run)
+#   catalog/scripts/pyiceberg-check.sh          (run by .ci/run)
 #
-# The client lives in a virtual environment at target/pyiceberg-venv, created and
+# The client lives in a virtual environment at target/pyiceberg-venv (the
+# workspace's target directory), created and
 # filled with `pip install pyiceberg==0.12.0` only when it is missing. If the
 # client cannot be installed, that is a failure when CI=true and a
 # "skipped: pyiceberg not installable (...)" line (exit 0) anywhere else.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# The repository root: the workspace's target directory is there.
+cd "$(dirname "$0")/../.."
 
 version=0.12.0
 venv=target/pyiceberg-venv
@@ -46,7 +48,7 @@ if ! have_client; then
     have_client || { rm -rf "$venv"; skip_or_fail "pyiceberg $version does not import after install"; }
 fi
 
-cargo build --quiet --release --example server
+cargo build --quiet --release -p poolable-catalog --bin server
 
 out=$(mktemp)
 server_pid=
@@ -59,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-target/release/examples/server --port 0 >"$out" 2>&1 &
+target/release/server --port 0 >"$out" 2>&1 &
 server_pid=$!
 
 port=
@@ -79,9 +81,9 @@ fi
 echo "server on port $port (pid $server_pid); PyIceberg $version from $venv"
 
 status=0
-timeout 300 "$venv/bin/python" tests/pyiceberg/catalog_test.py "$port" || status=$?
+timeout 300 "$venv/bin/python" catalog/tests/pyiceberg/catalog_test.py "$port" || status=$?
 if [ "$status" -eq 124 ]; then
-    echo "error: tests/pyiceberg/catalog_test.py did not finish within 300 s" >&2
+    echo "error: catalog/tests/pyiceberg/catalog_test.py did not finish within 300 s" >&2
 fi
 if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "error: the server exited during the test; its output:" >&2

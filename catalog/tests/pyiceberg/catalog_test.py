@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""PyIceberg 0.12.0 against a started example server (the Iceberg REST catalog).
+"""PyIceberg 0.12.0 against a started `server` binary (the Iceberg REST catalog).
 
-    python tests/pyiceberg/catalog_test.py PORT        (scripts/pyiceberg-check.sh starts the server and runs this)
+    python catalog/tests/pyiceberg/catalog_test.py PORT   (catalog/scripts/pyiceberg-check.sh starts the server and runs this)
 
 A plain script, not pytest: one line per check ("ok   ..." or "FAIL ...: why"), then a
 last line "N passed, N failed"; the exit status is 1 if any check failed. Everything is
