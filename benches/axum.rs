@@ -1,6 +1,6 @@
 //! axum handlers, in one process through a `Router` driven by
 //! `tower::ServiceExt::oneshot` on a current-thread runtime, for an
-//! Iceberg-commit-shaped request (`tests/support/commit_shape.rs`) of
+//! Iceberg-commit-shaped request (`poolable_test_support::commit_shape`) of
 //! ≈ 2 KiB and ≈ 40 KiB, answered with the table's new metadata (as large):
 //!
 //! * `floor`: reads nothing, answers a static JSON body;
