@@ -1,6 +1,6 @@
 //! axum handlers, in one process through a `Router` driven by
 //! `tower::ServiceExt::oneshot` on a current-thread runtime, for an
-//! Iceberg-commit-shaped request (`tests/support/commit_shape.rs`) of
+//! Iceberg-commit-shaped request (`poolable_test_support::commit_shape`) of
 //! ≈ 2 KiB and ≈ 40 KiB, answered with the table's new metadata (as large):
 //!
 //! * `floor`: reads nothing, answers a static JSON body;
@@ -32,16 +32,14 @@ use poolable::axum::PooledJson;
 use poolable::Poolable;
 use tower::ServiceExt;
 
-#[path = "../tests/support/commit_shape.rs"]
-mod commit_shape;
-#[path = "../tests/support/counting_alloc.rs"]
-mod counting_alloc;
-mod steady_state;
+use poolable_test_support::commit_shape;
+use poolable_test_support::counting as counting_alloc;
+use poolable_test_support::steady_state;
 
 use commit_shape::{apply, CommitRequest, CommitResponse};
 
 #[global_allocator]
-static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
+static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc(std::alloc::System);
 
 async fn floor() -> Response {
     let content_type = HeaderValue::from_static("application/json");

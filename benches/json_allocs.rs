@@ -9,15 +9,14 @@
 use std::process::ExitCode;
 use std::sync::atomic::Ordering::Relaxed;
 
-#[path = "../tests/support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::counting as counting_alloc;
 mod json_corpus;
 
-use counting_alloc::{Counting, ALLOCATIONS, BYTES};
+use counting_alloc::{CountingAlloc, ALLOCATIONS, BYTES};
 use json_corpus::{corpus, Encode, Shape};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(std::alloc::System);
 
 /// Allocations and bytes allocated per encode, after `warm_up` encodes.
 fn per_encode(encode: impl Fn() -> usize) -> (f64, f64) {

@@ -20,20 +20,17 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use poolable::Poolable;
 
-#[macro_use]
-#[path = "order_list/mod.rs"]
-mod order_list;
-mod steady_state;
+use poolable_test_support::steady_state;
+use poolable_test_support::{fill, order_list};
 
 use order_list::{PlainOrderList, RecycledOrderList, Source};
 
-#[path = "../tests/support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::counting as counting_alloc;
 
-use counting_alloc::Counting;
+use counting_alloc::CountingAlloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(std::alloc::System);
 
 /// One request: build the response for `source`, serialise it, hand the
 /// bytes on (here: their length), drop everything.

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench peers_allocs` (a few seconds). A counting global
 //! allocator counts the allocations (and reallocations) made by worker
-//! threads while they run a measured batch (`peers_common::MEASURING`), so
+//! threads while they run a measured batch (`peers_common::MEASURED_ALLOCATIONS`), so
 //! neither the harness nor the channels that hand out work are counted. Each
 //! contender and scenario warms up, then runs `PEERS_ALLOC_ITERS` iterations
 //! (default 20000); the result is allocations per object taken. Output:
@@ -22,54 +22,17 @@
 //! cycle stops at once); the `warm_up` field of the output says how many
 //! batches that took.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::env;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
+
+use poolable_test_support::counting::{self, CountingAlloc, Counts};
 
 mod peers_common;
-use peers_common::{workloads, Scenario, MEASURING};
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-fn count() {
-    // `try_with`: a const-initialised `Cell` without a destructor is always
-    // there, but an allocation must never panic.
-    if MEASURING.try_with(|m| m.get()).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Relaxed);
-    }
-}
-
-struct Counting;
-
-// SAFETY: every method forwards its arguments unchanged to the system
-// allocator, which upholds `GlobalAlloc`'s contract; counting touches only an
-// atomic and a thread-local `Cell<bool>`, neither of which allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: the caller's contract for `alloc_zeroed` is passed on unchanged.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from this allocator, i.e. from `System`, with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: `ptr` came from `System` with `layout`; the caller's
-        // contract for `new_size` is passed on unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use peers_common::{workloads, Scenario, MEASURED_ALLOCATIONS as ALLOCATIONS};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(std::alloc::System);
 
 /// Objects every contender is populated with before the warm-up: twice the
 /// objects in flight, more than poolable's peak of 96 (64 in flight and a
@@ -82,6 +45,8 @@ const QUIET: u32 = 8;
 const MAX_WARM_UP: u32 = 400;
 
 fn main() {
+    // Each worker counts its own; nothing else is read.
+    counting::count(Counts::PerThread);
     let iters: u64 = env::var("PEERS_ALLOC_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     // The workspace's target directory: a bench runs in its package's own
     // directory (`benches/`).

@@ -24,7 +24,7 @@ section=$(cat <<MD
 One process, a \`Router\` driven by \`tower::ServiceExt::oneshot\` on a
 current-thread tokio runtime; each request is built, routed, answered, and
 its body read whole. The request is an Iceberg-commit-shaped JSON
-(\`tests/support/commit_shape.rs\`: an \`add-schema\` of as many fields as it
+(\`support/src/commit_shape.rs\`: an \`add-schema\` of as many fields as it
 takes, a \`set-current-schema\`, a \`set-properties\`), the answer the table's
 new metadata, as large. \`floor\` reads nothing and answers a static JSON
 body; \`bytes\` reads the body with axum's \`Bytes\` extractor and answers as

@@ -4,10 +4,8 @@
 //! use after a rejection, and no more allocations per request than a
 //! handler that reads the body as `Bytes` and answers a static body.
 
-#[path = "support/commit_shape.rs"]
-mod commit_shape;
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::commit_shape;
+use poolable_test_support::counting as counting_alloc;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -28,7 +26,7 @@ use poolable::{Poolable, PooledBuffer};
 use tower::ServiceExt;
 
 #[global_allocator]
-static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
+static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc(std::alloc::System);
 
 /// The pools are the process's: every test here counts what is in use, so
 /// they run one at a time.
@@ -116,7 +114,7 @@ async fn a_request_answers_what_axum_json_answers() {
     assert_eq!(ours.content_type.as_deref(), Some("application/json"));
     assert_eq!(ours.body, theirs.body, "the same JSON, byte for byte");
     let answer: CommitResponse = serde_json::from_slice(&ours.body).expect("JSON");
-    assert_eq!(answer.metadata.schemas[0].fields.len(), CommitRequest::from_body(&body).field_count());
+    assert_eq!(answer.metadata.schemas[0].fields.len(), field_count(&from_body(&body)));
 
     let cases: [(&str, &[u8], StatusCode); 9] = [
         ("syntax error", b"{\"requirements\": [}", StatusCode::BAD_REQUEST),
@@ -312,14 +310,12 @@ async fn a_body_that_breaks_off_answers_as_axum_json() {
     assert_nothing_in_use();
 }
 
-impl CommitRequest {
-    fn from_body(body: &[u8]) -> Self {
-        serde_json::from_slice(body).expect("a valid commit")
-    }
+fn from_body(body: &[u8]) -> CommitRequest {
+    serde_json::from_slice(body).expect("a valid commit")
+}
 
-    fn field_count(&self) -> usize {
-        self.updates.iter().filter_map(|u| u.schema.as_ref()).map(|s| s.fields.len()).sum()
-    }
+fn field_count(request: &CommitRequest) -> usize {
+    request.updates.iter().filter_map(|u| u.schema.as_ref()).map(|s| s.fields.len()).sum()
 }
 
 async fn extract(body: &[u8]) -> Result<PooledJson<CommitRequest>, JsonRejection> {
@@ -332,14 +328,14 @@ async fn fields_absent_from_a_request_come_out_fresh() {
     let _serial = SERIAL.lock().await;
     let full = commit_shape::body(4096);
     let first = extract(&full).await.expect("valid");
-    assert!(first.identifier.is_some() && first.field_count() > 0);
+    assert!(first.identifier.is_some() && field_count(&first) > 0);
     let kept = first.updates[0].action.as_ptr();
     drop(first);
 
     let sparse =
         br#"{"requirements": [], "updates": [{"action": "remove-properties", "removals": ["owner"]}]}"#;
     let second = extract(sparse).await.expect("valid");
-    assert_eq!(*second, CommitRequest::from_body(sparse), "as serde_json makes it");
+    assert_eq!(*second, from_body(sparse), "as serde_json makes it");
     assert!(second.identifier.is_none(), "the previous request's identifier");
     assert!(second.updates[0].schema.is_none() && second.updates[0].updates.is_empty());
     assert_eq!(second.updates[0].action.as_ptr(), kept, "decoded into the kept string");

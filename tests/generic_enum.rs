@@ -8,11 +8,10 @@ use std::sync::Barrier;
 
 use poolable::{Poolable, Reset};
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::counting as counting_alloc;
 
 #[global_allocator]
-static GLOBAL: counting_alloc::Counting = counting_alloc::Counting;
+static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc(std::alloc::System);
 
 #[derive(Reset, Debug, Default, Clone, PartialEq)]
 struct Table {

@@ -89,8 +89,7 @@ fn snapshot_serializes() {
 }
 
 #[cfg(feature = "prometheus")]
-#[path = "support/exposition.rs"]
-mod exposition;
+use poolable_test_support::exposition;
 
 #[cfg(feature = "prometheus")]
 mod prometheus_export {

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use poolable::{Discards, Pool, PoolConfig, PoolStats};
 
-#[path = "support/exposition.rs"]
-mod exposition;
+use poolable_test_support::exposition;
 
 fn leak(config: PoolConfig) -> &'static Pool<String> {
     Box::leak(Box::new(Pool::with_config(String::new, config)))

@@ -12,19 +12,16 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use poolable::Poolable;
 
-#[macro_use]
-#[path = "../benches/order_list/mod.rs"]
-mod order_list;
+use poolable_test_support::{fill, order_list};
 
 use order_list::{PlainOrderList, RecycledOrderList, Source};
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::counting as counting_alloc;
 
-use counting_alloc::{Counting, ALLOCATIONS};
+use counting_alloc::{CountingAlloc, ALLOCATIONS};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(std::alloc::System);
 
 fn unpooled(source: &Source) -> Vec<u8> {
     let mut list = PlainOrderList::default();

@@ -9,13 +9,12 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use poolable::{Pool, PoolConfig, RecycleMap, RecycleOption, RecycleVec, Reset};
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::counting as counting_alloc;
 
-use counting_alloc::{Counting, ALLOCATIONS};
+use counting_alloc::{CountingAlloc, ALLOCATIONS};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(std::alloc::System);
 
 #[derive(Default)]
 struct Item {

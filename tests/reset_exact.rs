@@ -15,13 +15,12 @@ use proptest::prelude::*;
 // A per-thread allocation count (tests run on several threads at once)
 // ---------------------------------------------------------------------------
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::counting as counting_alloc;
 
-use counting_alloc::Counting;
+use counting_alloc::CountingAlloc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(std::alloc::System);
 
 // ---------------------------------------------------------------------------
 // The example, and more of what builders set in `Default`

@@ -12,13 +12,12 @@ use std::thread;
 
 use poolable::{Pool, PoolConfig, Poolable, Pooled};
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+use poolable_test_support::counting as counting_alloc;
 
-use counting_alloc::{Counting, ALLOCATIONS};
+use counting_alloc::{CountingAlloc, ALLOCATIONS};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc(std::alloc::System);
 
 const QUEUE: usize = 256;
 

@@ -1,5 +1,5 @@
 //! A corpus of JSON shapes that services send, written for the encoding
-//! benchmark and not taken from the catalog example: what a user who swaps
+//! benchmark and not taken from the catalog: what a user who swaps
 //! `serde_json::to_vec` for `poolable::json::to_vec` encodes.
 //!
 //! Each shape is a typed value (`#[derive(Serialize)]`, as services write
@@ -123,7 +123,7 @@ fn event(n: u64) -> Event {
     }
 }
 
-/// Table metadata (Iceberg-like, independent of the catalog example's types):
+/// Table metadata (Iceberg-like, independent of the catalog's types):
 /// columns with short names (`id`, `c17`) or long ones with docs.
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -531,10 +531,10 @@ fn consume<W: Workload, C: Contender<W>>(contender: &'static C, handoff: &Handof
 type Span = (Instant, Instant);
 type Job = Box<dyn FnMut(u64) + Send>;
 
-thread_local! {
-    /// Set while a worker runs its measured job: what `peers_allocs` counts.
-    pub static MEASURING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+/// Allocations the workers made while they ran their measured jobs (what
+/// `peers_allocs` reports), counted by the global allocator of the bench
+/// that installs `poolable_test_support::CountingAlloc`; zero under any other.
+pub static MEASURED_ALLOCATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Long-lived threads that run one scenario of one contender on request,
 /// all starting at a barrier. Spawning and channel traffic stay off the clock.
@@ -559,11 +559,12 @@ impl Runner {
             handles.push(thread::spawn(move || {
                 for iters in order_rx {
                     barrier.wait();
-                    MEASURING.set(true);
+                    let allocations = poolable_test_support::counting::thread_allocations();
                     let start = Instant::now();
                     job(iters);
                     let end = Instant::now();
-                    MEASURING.set(false);
+                    let allocations = poolable_test_support::counting::thread_allocations() - allocations;
+                    MEASURED_ALLOCATIONS.fetch_add(allocations, std::sync::atomic::Ordering::Relaxed);
                     span_tx.send((start, end)).expect("runner is listening");
                 }
             }));

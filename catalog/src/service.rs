@@ -1,0 +1,496 @@
+//! The HTTP service of the `server` binary, as a module its integration
+//! test (`tests/catalog_server.rs`) starts in process on `127.0.0.1:0`.
+//!
+//! * `GET /v1/config`, `GET /v1/namespaces`, `GET /v1/namespaces/{ns}/tables`:
+//!   Iceberg REST's `CatalogConfig`, `ListNamespacesResponse` and
+//!   `ListTablesResponse`, so a client can discover what to load, each built
+//!   in a pooled builder and answered as `PooledJson`.
+//! * `GET /v1/namespaces/{ns}/tables/{table}`: the table's Iceberg REST
+//!   `LoadTableResult`, built in a pooled builder, serialised into a pooled
+//!   buffer of the size class of the table's previous answer, which is the
+//!   response body without a copy; the buffer goes back to its pool when
+//!   hyper has written it and drops the body.
+//! * `POST /v1/namespaces/{ns}/tables/{table}`: an Iceberg
+//!   `CommitTableRequest`, extracted as `PooledJson` (decoded in place into
+//!   a pooled request), checked and applied to the table, answered with a
+//!   pooled `CommitTableResponse` as `PooledJson`.
+//! * `GET /metrics`: the Prometheus text exposition of every pool.
+//! * `GET /debug/pools`: JSON with every pool's counters and idle bytes,
+//!   and, while take-site tracking is on (`POOLABLE_TRACK=1`, or the
+//!   server's `--track`), the guards out per call site with the age of the
+//!   oldest: where to look when `pool_in_use_objects` keeps growing.
+//! * Anything else, or bad input: an Iceberg `ErrorModel` JSON body with the
+//!   status it carries (400 for bad names and malformed bodies, 404 for
+//!   unknown namespaces, tables and paths, 405 for other methods, 408 for a
+//!   body too slow to arrive, 409 for a failed requirement, 413 for a body
+//!   over [`Limits::max_body_bytes`], 415 for a body that is not
+//!   `application/json`, 503 when [`Limits::max_connections`] are open).
+//!
+//! # Hostile clients
+//!
+//! The connections are served by hyper directly (not `axum::serve`, which
+//! sets no timeouts), with [`Limits`]: a client that sends its headers too
+//! slowly, or keeps an idle connection open, is disconnected after
+//! `header_read_timeout`; headers over `max_header_bytes` answer 431; at most
+//! `max_connections` are served at once, and one more is answered 503 and
+//! closed at once, so idle clients cannot exhaust the file descriptors;
+//! bodies are capped and time-limited; error messages quote at most
+//! `model::MAX_ECHO` bytes of a client's input. The 400, 414 and 431
+//! answers of malformed HTTP are hyper's own, written before any service
+//! sees the request, and have no body: hyper has no hook to give them one.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use poolable::axum::{JsonRejection, JsonRejectionKind, PooledJson};
+use poolable::metrics::prometheus::{Encoder, Registry, TextEncoder};
+use poolable::{Poolable, PooledBuffer};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+use crate::model::{
+    Catalog, CatalogError, CommitTableRequest, CreateTableRequest, ErrorResponse, NamespaceBody, Page,
+    RenameTableRequest, TableDef, UpdateNamespaceProperties, PREFIX,
+};
+
+/// What the service tolerates from its clients. The defaults suit a catalog
+/// on a private network; every field is documented with what a client that
+/// exceeds it gets.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Time a client has to send a request's headers, counted from when the
+    /// connection opens or its previous response was written (so it is the
+    /// keep-alive idle timeout as well). Exceeded: the connection is closed.
+    pub header_read_timeout: Duration,
+    /// Time a client has to send a request's body. Exceeded: 408.
+    pub body_read_timeout: Duration,
+    /// Largest request line and headers. Exceeded: hyper's 431, closed.
+    pub max_header_bytes: usize,
+    /// Largest `POST` body (the router's `DefaultBodyLimit`). Exceeded: 413,
+    /// before the body is read when its `Content-Length` says so.
+    pub max_body_bytes: usize,
+    /// Connections served at once. One more is answered 503 and closed.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_header_bytes: 16 * 1024,
+            max_body_bytes: 1024 * 1024,
+            max_connections: 512,
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub catalog: Catalog,
+    pub registry: Registry,
+    pub limits: Limits,
+}
+
+impl AppState {
+    /// A catalog of tables of `columns` columns on average, and a registry
+    /// holding the pools' collector.
+    pub fn new(columns: u32) -> Result<AppState, poolable::metrics::prometheus::Error> {
+        Self::with_limits(columns, Limits::default())
+    }
+
+    /// The same, with `limits`.
+    pub fn with_limits(
+        columns: u32,
+        limits: Limits,
+    ) -> Result<AppState, poolable::metrics::prometheus::Error> {
+        let registry = Registry::new();
+        poolable::metrics::register(&registry)?;
+        Ok(AppState { catalog: Catalog::generate(columns), registry, limits })
+    }
+}
+
+/// The service's routes: Iceberg REST's under `/v1/{prefix}` (the prefix
+/// `/v1/config` gives) and under `/v1` alone, `/metrics`, `/debug/pools`.
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut router = Router::new().route("/v1/config", get(config));
+    for base in ["/v1".to_owned(), format!("/v1/{PREFIX}")] {
+        router = router
+            .route(&format!("{base}/namespaces"), get(list_namespaces).post(create_namespace))
+            .route(
+                &format!("{base}/namespaces/{{namespace}}"),
+                get(load_namespace).head(namespace_exists).delete(drop_namespace),
+            )
+            .route(&format!("{base}/namespaces/{{namespace}}/properties"), post(update_namespace))
+            .route(&format!("{base}/namespaces/{{namespace}}/tables"), get(list_tables).post(create_table))
+            .route(
+                &format!("{base}/namespaces/{{namespace}}/tables/{{table}}"),
+                get(load_table).head(table_exists).post(commit_table).delete(drop_table),
+            )
+            .route(&format!("{base}/tables/rename"), post(rename_table));
+    }
+    router
+        .route("/metrics", get(metrics))
+        .route("/debug/pools", get(debug_pools))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), body_deadline))
+        .with_state(state)
+}
+
+/// Answers 408 when a request is not handled within
+/// [`Limits::body_read_timeout`]. The handlers wait for nothing but their
+/// request's body, so this bounds the time a client has to send it; a
+/// commit applies without waiting, so the deadline never cuts one in half.
+async fn body_deadline(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.limits.body_read_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeoutException",
+            "The request body was too slow to arrive",
+        ),
+    }
+}
+
+/// Serves `router(state)` on `listener` until the process ends, within
+/// `state.limits`.
+pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    let limits = state.limits.clone();
+    let service = TowerToHyperService::new(router(state));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes)
+        // The read buffer holds at most the headers and a little body; hyper's
+        // minimum is 8 KiB.
+        .max_buf_size(limits.max_header_bytes.max(8 * 1024) + 8 * 1024);
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                // Out of file descriptors, or a connection reset before it
+                // was accepted: try again shortly, as `axum::serve` does.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            tokio::spawn(refuse(stream));
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = http.serve_connection(TokioIo::new(stream), service.clone());
+        tokio::spawn(async move {
+            // A client that goes away or breaks the protocol ends only its
+            // own connection.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+}
+
+/// Answers a connection over the cap with 503 and closes it, without
+/// reading it: the client learns why, and holds no descriptor of ours.
+async fn refuse(mut stream: TcpStream) {
+    let body = br#"{"error":{"message":"Too many open connections: retry later","type":"ServiceUnavailableException","code":503}}"#;
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let write = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+}
+
+/// A pooled buffer its handler filled, as a response body without a copy.
+fn body(content_type: &'static str, buffer: PooledBuffer) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], buffer).into_response()
+}
+
+/// An Iceberg `ErrorModel` answer.
+fn error(status: StatusCode, kind: &'static str, message: &str) -> Response {
+    let mut response = ErrorResponse::pooled();
+    response.error.code = status.as_u16();
+    response.error.kind = kind;
+    response.error.message.push_str(message);
+    (status, PooledJson(response)).into_response()
+}
+
+/// A refusal of the catalog, as an Iceberg `ErrorModel`.
+fn refused(error: CatalogError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, PooledJson(error.answer())).into_response()
+}
+
+fn bad_path() -> Response {
+    // A path that does not decode (bad percent-encoding, not UTF-8) is a bad name too.
+    error(StatusCode::BAD_REQUEST, "BadRequestException", "Invalid namespace or table name")
+}
+
+/// A body the extractor refused, as an Iceberg `ErrorModel`: every
+/// malformed body is a 400 `BadRequestException` (Iceberg's clients know no
+/// 422); the text is the rejection's, which quotes at most a short excerpt
+/// of the input.
+fn rejected(rejection: JsonRejection, what: &str) -> Response {
+    let (status, kind) = match rejection.kind() {
+        JsonRejectionKind::ContentType => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaTypeException")
+        }
+        JsonRejectionKind::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLargeException"),
+        _ => (StatusCode::BAD_REQUEST, "BadRequestException"),
+    };
+    error(status, kind, &format!("Malformed {what}: {rejection}"))
+}
+
+/// The query of a list: the spec's paging, and a parent namespace.
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    parent: Option<String>,
+    #[serde(rename = "pageToken")]
+    page_token: Option<String>,
+    #[serde(rename = "pageSize")]
+    page_size: Option<String>,
+}
+
+impl ListQuery {
+    fn page(query: Result<Query<ListQuery>, QueryRejection>) -> Result<(Option<String>, Page), CatalogError> {
+        let Ok(Query(query)) = query else {
+            return Err(CatalogError::bad_request("Malformed query string"));
+        };
+        let page = Page::parse(query.page_token, query.page_size.as_deref())?;
+        Ok((query.parent, page))
+    }
+}
+
+type NamespacePath = Result<Path<String>, PathRejection>;
+type TablePath = Result<Path<(String, String)>, PathRejection>;
+
+/// The table's `LoadTableResult`, encoded here into the size class of this
+/// table's previous answer rather than by `PooledJson` into the class of
+/// this thread's recent answers: tables of 15 and 40 KiB interleave.
+fn load_answer(table: &TableDef) -> Response {
+    match table.load_pooled() {
+        Ok(json) => body("application/json", json),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
+}
+
+async fn config(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    PooledJson(state.catalog.config())
+}
+
+async fn list_namespaces(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let (parent, page) = match ListQuery::page(query) {
+        Ok(query) => query,
+        Err(e) => return refused(e),
+    };
+    match state.catalog.namespace_list(parent.as_deref(), &page) {
+        Ok(list) => PooledJson(list).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn create_namespace(
+    State(state): State<Arc<AppState>>,
+    request: Result<PooledJson<NamespaceBody>, JsonRejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "CreateNamespaceRequest"),
+    };
+    match state.catalog.create_namespace(&request) {
+        // Answered as it came: the namespace and its properties.
+        Ok(()) => request.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn load_namespace(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    match state.catalog.namespace(&namespace) {
+        Ok(body) => PooledJson(body).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn namespace_exists(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    match state.catalog.namespace_exists(&namespace) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn drop_namespace(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    match state.catalog.drop_namespace(&namespace) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn update_namespace(
+    State(state): State<Arc<AppState>>,
+    path: NamespacePath,
+    request: Result<PooledJson<UpdateNamespaceProperties>, JsonRejection>,
+) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "UpdateNamespacePropertiesRequest"),
+    };
+    match state.catalog.update_namespace(&namespace, &request) {
+        Ok(answer) => PooledJson(answer).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn list_tables(
+    State(state): State<Arc<AppState>>,
+    path: NamespacePath,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    let (_, page) = match ListQuery::page(query) {
+        Ok(query) => query,
+        Err(e) => return refused(e),
+    };
+    match state.catalog.table_list(&namespace, &page) {
+        Ok(list) => PooledJson(list).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn create_table(
+    State(state): State<Arc<AppState>>,
+    path: NamespacePath,
+    request: Result<PooledJson<CreateTableRequest>, JsonRejection>,
+) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "CreateTableRequest"),
+    };
+    match state.catalog.create_table(&namespace, &request) {
+        Ok(table) => load_answer(&table),
+        Err(e) => refused(e),
+    }
+}
+
+async fn load_table(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    match state.catalog.table(&namespace, &table) {
+        Ok(table) => load_answer(&table),
+        Err(e) => refused(e),
+    }
+}
+
+async fn table_exists(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    match state.catalog.table_exists(&namespace, &table) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn drop_table(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
+    // `purgeRequested` asks to delete the data too; this catalog holds none.
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    match state.catalog.drop_table(&namespace, &table) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn rename_table(
+    State(state): State<Arc<AppState>>,
+    request: Result<PooledJson<RenameTableRequest>, JsonRejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "RenameTableRequest"),
+    };
+    match state.catalog.rename_table(&request) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn commit_table(
+    State(state): State<Arc<AppState>>,
+    path: TablePath,
+    request: Result<PooledJson<CommitTableRequest>, JsonRejection>,
+) -> Response {
+    let Ok(Path((namespace, table))) = path else { return bad_path() };
+    // An unknown table answers 404 whatever its body.
+    if let Err(e) = state.catalog.table_exists(&namespace, &table) {
+        return refused(e);
+    }
+    let PooledJson(request) = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "CommitTableRequest"),
+    };
+    let committed = state.catalog.commit(&namespace, &table, &request);
+    drop(request);
+    match committed {
+        Ok(table) => PooledJson(table.commit_answer()).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    // Gather first, then take the buffer, so the scrape does not count itself in use.
+    let families = state.registry.gather();
+    let mut text = poolable::buffer();
+    match TextEncoder::new().encode(&families, &mut *text) {
+        Ok(()) => body("text/plain; version=0.0.4; charset=utf-8", text),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
+}
+
+/// The body of `GET /debug/pools`.
+#[derive(serde::Serialize)]
+struct DebugPools {
+    tracking: bool,
+    outstanding: Vec<poolable::diagnostics::Outstanding>,
+    pools: Vec<poolable::PoolSnapshot>,
+}
+
+async fn debug_pools() -> Response {
+    let report = DebugPools {
+        tracking: poolable::diagnostics::is_tracking(),
+        outstanding: poolable::diagnostics::outstanding(),
+        pools: poolable::pools(),
+    };
+    match poolable::json::to_vec(&report) {
+        Ok(json) => body("application/json", json),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", &e.to_string()),
+    }
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "NotFoundException", "No such route")
+}
+
+async fn method_not_allowed() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowedException", "Method not allowed")
+}
