@@ -1,7 +1,6 @@
 const _: () = {
     #[allow(unused_imports)]
     use ::poolable::__private01::{CloneProbe as _, EqProbe as _, NoCloneProbe as _, NoEqProbe as _, NoPartialEqProbe as _, PartialEqProbe as _};
-    #[allow(dead_code)]
     const __CHECK: ::core::primitive::usize = {
         ::poolable::__private01::assert_reset::<String>();
         ::poolable::__private01::assert_send::<String>();
@@ -57,7 +56,7 @@ const _: () = {
             ::core::option::Option::Some(::poolable::__private01::thread_slot(&__LOCAL, &__POOL))
         }
     }
-    #[allow(non_camel_case_types, dead_code)]
+    #[allow(non_camel_case_types)]
     trait __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField {}
     #[allow(drop_bounds, clippy::drop_bounds)]
     impl<__T: ::core::ops::Drop> __PoolableTypeMustNotImplementDrop_MoveTheCleanupIntoPoolResetOnAField for __T {}

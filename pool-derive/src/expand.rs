@@ -143,7 +143,7 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             let drop_rule = quote! {
                 // Rule 1, as pin-project does it: a type that implements
                 // `Drop` gets two impls of this trait, and rustc rejects them.
-                #[allow(non_camel_case_types, dead_code)]
+                #[allow(non_camel_case_types)]
                 trait #drop_guard {}
                 #[allow(drop_bounds, clippy::drop_bounds)]
                 impl<__T: ::core::ops::Drop> #drop_guard for __T {}
@@ -188,7 +188,6 @@ pub fn expand(input: &Input<'_>) -> TokenStream {
             };
             // Every bound the derive relies on, asserted at the field (or
             // the type) it comes from.
-            #[allow(dead_code)]
             const __CHECK: ::core::primitive::usize = {
                 #(#checks)*
                 0
@@ -484,7 +483,6 @@ pub fn stubs(input: &Input<'_>) -> TokenStream {
     let checks = fields.iter().flat_map(|field| &field.checks);
     quote! {
         const _: () = {
-            #[allow(dead_code)]
             const __CHECK: ::core::primitive::usize = {
                 #(#checks)*
                 0

@@ -111,6 +111,8 @@ impl PoolConfig {
         }
     }
 
+    // Only the byte buffers use it, and they are left out under loom.
+    #[cfg(not(loom))]
     /// Declares that every idle object holds exactly `bytes` of heap.
     pub(crate) const fn exact_heap(mut self, bytes: usize) -> Self {
         self.exact_heap = Some(bytes);

@@ -54,9 +54,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// Under loom the byte buffers and JSON, built on `static` pools that loom's
-// primitives cannot be, are left out; what only they use is then unused.
-#![cfg_attr(loom, allow(dead_code))]
 
 // The layers, from the bottom up; each imports only from the layers below
 // it (`scripts/module-graph.py` checks it):

@@ -1,5 +1,5 @@
 //! Generated code names nothing through the caller's scope.
-#![allow(dead_code, non_camel_case_types)]
+#![allow(non_camel_case_types)]
 
 mod core {}
 mod std {}
@@ -50,7 +50,19 @@ impl ::core::default::Default for Request {
 #[derive(::poolable::Reset)]
 struct Inner(::std::vec::Vec<u8>);
 
+// The shadows are used, so that only the derive's own code could be unused.
+impl Default for Request {}
+impl Send for Request {}
+impl Sync for Request {}
+impl Drop for Request {}
+impl Reset for Request {}
+
+fn shadowed_traits<T: Default + Send + Sync + Drop + Reset>() {}
+
 fn main() {
+    let _shadows = (Option, Result, Box, Vec, String, usize, Pool, PoolConfig, __CHECK, __Gated, __POOL);
+    let _inner = Inner(::std::vec::Vec::new());
+    shadowed_traits::<Request>();
     let mut request = <Request as ::poolable::Poolable>::pooled();
     request.path.push('/');
     ::core::mem::drop(request);

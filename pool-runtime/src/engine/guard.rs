@@ -75,6 +75,8 @@ impl<T: Reset + Send + 'static> Pooled<T> {
         *object
     }
 
+    // Only the byte buffers use it, and they are left out under loom.
+    #[cfg(not(loom))]
     /// Takes the object out without returning it, counting `event` (a
     /// discard reason) on its pool: for owners that route objects themselves
     /// (the byte buffers move a buffer that grew to another class).

@@ -387,6 +387,8 @@ impl<T: Reset + Send + 'static> Pool<T> {
         drop(object);
     }
 
+    // Only the byte buffers use it, and they are left out under loom.
+    #[cfg(not(loom))]
     /// Takes in an object this pool did not hand out (a byte buffer that grew
     /// into this pool's size class), counted as a miss — the pool gained an
     /// object it did not have — followed by its return, so that

@@ -82,22 +82,13 @@
 //! (observable instruments on a `Meter` the caller passes). Each is tested
 //! against that crate's own encoder, recorder or SDK.
 
-// What every adapter exports: which series, and one set of values per
-// label; built without an adapter too, unused then.
 #[cfg(feature = "prometheus")]
 mod collector;
-#[cfg_attr(
-    not(any(
-        feature = "prometheus",
-        feature = "prometheus-client",
-        feature = "metrics",
-        feature = "opentelemetry"
-    )),
-    allow(dead_code)
-)]
+// What every adapter exports: which series, and one set of values per
+// label; each item is built for the adapters that read it.
+#[cfg(any(feature = "prometheus", feature = "prometheus-client", feature = "metrics", feature = "opentelemetry"))]
 mod labels;
-// One table of facts about each series; each adapter reads its own part.
-#[allow(dead_code)]
+#[cfg(any(feature = "prometheus", feature = "prometheus-client", feature = "metrics", feature = "opentelemetry"))]
 mod series;
 
 #[cfg(feature = "metrics")]

@@ -6,6 +6,7 @@ use crate::observe::stats::{Counts, Discards};
 pub(crate) const REASONS: [&str; 6] = Discards::REASONS;
 
 /// What a series counts.
+#[cfg(any(feature = "metrics", feature = "opentelemetry"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Unit {
     Objects,
@@ -40,6 +41,7 @@ impl Series {
 
     /// The name `prometheus-client` is given: a counter's without `_total`,
     /// which its encoders append.
+    #[cfg(any(feature = "prometheus-client", feature = "opentelemetry"))]
     pub(crate) fn stem(self) -> &'static str {
         let name = self.name();
         name.strip_suffix("_total").unwrap_or(name)
@@ -48,11 +50,13 @@ impl Series {
     /// The OpenTelemetry instrument name: dotted, without `_total`
     /// (`pool.hits`, `pool.idle_objects`), so that OpenTelemetry's own
     /// Prometheus exporter gives back [`name`](Self::name).
+    #[cfg(feature = "opentelemetry")]
     pub(crate) fn dotted(self) -> String {
         self.stem().replacen('_', ".", 1)
     }
 
     /// The unit: objects (an OpenTelemetry annotation, `{object}`), or bytes.
+    #[cfg(any(feature = "metrics", feature = "opentelemetry"))]
     pub(crate) const fn unit(self) -> Unit {
         match self {
             Series::IdleBytes => Unit::Bytes,
@@ -100,6 +104,7 @@ impl Series {
     }
 
     /// The label names: `pool`, and `reason` for discards.
+    #[cfg(feature = "prometheus")]
     pub(crate) const fn labels(self) -> &'static [&'static str] {
         match self {
             Series::Discards => &["pool", "reason"],
