@@ -86,9 +86,19 @@
 mod collector;
 // What every adapter exports: which series, and one set of values per
 // label; each item is built for the adapters that read it.
-#[cfg(any(feature = "prometheus", feature = "prometheus-client", feature = "metrics", feature = "opentelemetry"))]
+#[cfg(any(
+    feature = "prometheus",
+    feature = "prometheus-client",
+    feature = "metrics",
+    feature = "opentelemetry"
+))]
 mod labels;
-#[cfg(any(feature = "prometheus", feature = "prometheus-client", feature = "metrics", feature = "opentelemetry"))]
+#[cfg(any(
+    feature = "prometheus",
+    feature = "prometheus-client",
+    feature = "metrics",
+    feature = "opentelemetry"
+))]
 mod series;
 
 #[cfg(feature = "metrics")]
