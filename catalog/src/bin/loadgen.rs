@@ -21,6 +21,9 @@
 //!   when sent more than 1 ms after their due time), never dropped; requests
 //!   still unanswered `--drain-secs` after the schedule ends are counted as
 //!   `unfinished` and recorded with the time they had waited by then.
+//!   A thread of its own sleeps to each due time and hands the request over
+//!   (`--timer thread`, tens of µs late: `send_lag_*` says how late); `--timer
+//!   spin` is more punctual on a core of its own and much less on a shared one.
 //!
 //! ```text
 //! cargo run --release -p poolable-catalog --features allocators --bin loadgen -- \
@@ -77,6 +80,9 @@ struct Args {
     /// answers still owed (at most 600); those still owed then are `unfinished`.
     #[arg(long, default_value_t = 10.0)]
     drain_secs: f64,
+    /// With `--rate`: how the generator waits for each due time.
+    #[arg(long, value_enum, default_value_t = Timer::Thread)]
+    timer: Timer,
     /// Seconds of load before the measured part (at most 600).
     #[arg(long, default_value_t = 1.0)]
     warmup_secs: f64,
@@ -93,6 +99,18 @@ struct Args {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Timer {
+    /// A thread of its own sleeps to each due time (`nanosleep`: tens of
+    /// µs late) and hands the request to the connections' thread.
+    Thread,
+    /// The connections' thread sleeps to within 2 ms of each due time and
+    /// yields from there (a few µs late), keeping its core busy: on a core
+    /// shared with other processes the scheduler then takes it off for
+    /// milliseconds at a time.
+    Spin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Scenario {
     /// `GET /v1/namespaces/{ns}/tables/{t}`: the table's `LoadTableResult`.
     Get,
@@ -104,7 +122,8 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let outcome = check(&args).and_then(|address| {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        // One thread, its tasks local: the generator takes one core at most.
+        // One thread, its tasks local: the generator takes one core at most
+        // (the open loop's timer thread sleeps between due times).
         let local = tokio::task::LocalSet::new();
         match args.rate {
             Some(rate) => local.block_on(&runtime, open_loop::run(&args, address, rate)),
@@ -397,6 +416,7 @@ mod open_loop {
 
     use super::{
         connect, histogram, micros, process, request, scenario_name, send, Args, Error, Report, Scenario,
+        Timer,
     };
 
     /// A request sent more than this after its due time is `late`.
@@ -475,10 +495,36 @@ mod open_loop {
 
     /// Puts every request on the queue at its due time, whatever the
     /// connections are doing; counts those that find no connection free.
-    async fn dispatch(shared: Rc<Shared>, start: Instant, rate: f64, count: u64) {
+    async fn dispatch(shared: Rc<Shared>, start: Instant, rate: f64, count: u64, timer: Timer) {
+        // With `Timer::Thread`, a thread of its own sleeps to each due time
+        // and hands the request over.
+        let (handover, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
+        if timer == Timer::Thread {
+            std::thread::spawn(move || {
+                for index in 0..count {
+                    let at = due_at(start, rate, index);
+                    let now = Instant::now();
+                    if at > now {
+                        std::thread::sleep(at - now);
+                    }
+                    if handover.send(Due { index, at }).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
         for index in 0..count {
-            let due = Due { index, at: due_at(start, rate, index) };
-            until(due.at).await;
+            let due = match timer {
+                Timer::Spin => {
+                    let due = Due { index, at: due_at(start, rate, index) };
+                    until(due.at).await;
+                    due
+                }
+                Timer::Thread => match arrivals.recv().await {
+                    Some(due) => due,
+                    None => break,
+                },
+            };
             let mut queue = shared.queue.borrow_mut();
             // The queued requests go to the idle connections first: this one
             // finds one free only if there are more idle connections than that.
@@ -588,7 +634,8 @@ mod open_loop {
                 tokio::task::spawn_local(serve(Rc::clone(&shared), address, connection, sender))
             })
             .collect();
-        let dispatcher = tokio::task::spawn_local(dispatch(Rc::clone(&shared), start, rate, count));
+        let dispatcher =
+            tokio::task::spawn_local(dispatch(Rc::clone(&shared), start, rate, count, args.timer));
         tokio::time::sleep_until(measure_from.into()).await;
         let cpu_before = args.server_pid.and_then(|pid| process::cpu_time(&pid.to_string()));
         dispatcher.await?;
