@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import datetime, timezone
 
 # The repository: the workspace's target directory, BENCHMARKS.md.
@@ -143,10 +144,32 @@ def loadgen(setup, server, scenario, secs, warmup, connections, rate=None):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def check_pooled(server, pooled):
+    """The pool switch did what it says: an unpooled server's pools discard
+    what they are given back (`reason="disabled"`), a pooled one's never do.
+    Skipped if the server's /metrics has no such counter."""
+    try:
+        with urllib.request.urlopen(f"http://{server.addr}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+    except OSError as error:
+        print(f"  (no /metrics to check the pool setting against: {error})", file=sys.stderr)
+        return
+    counts = [float(m.group(1)) for m in re.finditer(r'^pool_discards_total\{[^}]*reason="disabled"[^}]*\} (\S+)$',
+                                                     text, re.M)]
+    if not counts:
+        print("  (no pool_discards_total{reason=\"disabled\"} in /metrics: the pool setting is unchecked)",
+              file=sys.stderr)
+    elif (sum(counts) == 0) != pooled:
+        raise SystemExit(f"the server's pools were {'off' if sum(counts) else 'on'}, "
+                         f"expected {'on' if pooled else 'off'}")
+
+
 def run_one(setup, pooled, scenario, secs, warmup, connections, rate=None):
     server = Server(setup, pooled)
     try:
-        return loadgen(setup, server, scenario, secs, warmup, connections, rate)
+        result = loadgen(setup, server, scenario, secs, warmup, connections, rate)
+        check_pooled(server, pooled)
+        return result
     finally:
         server.stop()
 
@@ -178,7 +201,7 @@ def measure(args, setup):
 
 
 KEYS = ("p50_us", "p99_us", "p999_us", "max_us", "requests_per_sec", "late", "queued", "unfinished",
-        "errors", "send_lag_p99_us", "server_cpu_us_per_request")
+        "errors", "send_lag_p50_us", "send_lag_p99_us", "server_cpu_us_per_request")
 
 
 def summarise(rows, loads):
@@ -287,6 +310,13 @@ def section(args, s, capacity, capacity_runs, machine_lines, command):
       "after their due time (no connection free, or the generator behind), their wait counted in their latency.")
     w("")
     L.extend(table(s, capacity, args.loads))
+    lags = [s[(sc, l, p)] for sc in SCENARIOS for l in args.loads for p in MODES]
+    w("")
+    w(f"The generator sent each request a median {fmt_us(median([e['send_lag_p50_us'] for e in lags]))} after its "
+      "due time (its timer thread's sleep and the handover to the connections' thread), in both settings alike, "
+      "and that lag is in every latency above. The p99 of the lag, waits for a free connection and the "
+      f"generator's own delays included, was {fmt_us(min(e['send_lag_p99_us'] for e in lags))} to "
+      f"{fmt_us(max(e['send_lag_p99_us'] for e in lags))} (medians of the rounds, by workload, load and setting).")
     unfinished = sum(s[(sc, l, p)]["unfinished_total"] for sc in SCENARIOS for l in args.loads for p in MODES)
     if unfinished:
         w("")
