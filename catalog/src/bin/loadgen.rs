@@ -699,3 +699,88 @@ mod open_loop {
         Ok(Report { line, errors: shared.errors.get() + unfinished })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_times_do_not_drift() {
+        let start = Instant::now();
+        assert_eq!(open_loop::due_at(start, 1000.0, 0), start);
+        assert_eq!(open_loop::due_at(start, 1000.0, 1_000_000) - start, Duration::from_secs(1000));
+        assert_eq!(open_loop::due_at(start, 3.0, 3) - start, Duration::from_secs(1));
+    }
+
+    /// A stand-in for the catalog with one table, answered at once except
+    /// during a stall from `from` to `from + stall` after it starts, when
+    /// every answer waits for the stall's end.
+    fn stalling_server(from: Duration, stall: Duration) -> SocketAddr {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener.set_nonblocking(true).expect("non-blocking");
+        let address = listener.local_addr().expect("its address");
+        std::thread::spawn(move || {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async move {
+                let started = Instant::now();
+                let (stall_from, stall_until) = (started + from, started + from + stall);
+                let table = move || async move {
+                    let now = Instant::now();
+                    if now >= stall_from && now < stall_until {
+                        tokio::time::sleep_until(stall_until.into()).await;
+                    }
+                    "{}"
+                };
+                let router = axum::Router::new()
+                    .route("/v1/namespaces", axum::routing::get(|| async { r#"{"namespaces":[["ns"]]}"# }))
+                    .route(
+                        "/v1/namespaces/ns/tables",
+                        axum::routing::get(|| async {
+                            r#"{"identifiers":[{"namespace":["ns"],"name":"t"}]}"#
+                        }),
+                    )
+                    .route("/v1/namespaces/ns/tables/t", axum::routing::get(table));
+                let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+                axum::serve(listener, router).await.expect("served");
+            });
+        });
+        address
+    }
+
+    fn load(flags: &[&str], address: SocketAddr) -> Value {
+        let mut all = vec!["loadgen", "--addr", "127.0.0.1:1", "--warmup-secs", "0", "--secs", "1"];
+        all.extend_from_slice(flags);
+        let args = Args::parse_from(all);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        let local = tokio::task::LocalSet::new();
+        let report = match args.rate {
+            Some(rate) => local.block_on(&runtime, open_loop::run(&args, address, rate)),
+            None => local.block_on(&runtime, run(&args, address)),
+        }
+        .expect("a report");
+        assert_eq!(report.errors, 0, "{}", report.line);
+        report.line
+    }
+
+    /// A 300 ms stall in a 1 s run: the closed loop sees it in the few
+    /// requests in flight; the open loop in every request due during it
+    /// (about 300 of 1,000), each measured from its due time.
+    #[test]
+    fn the_open_loop_counts_a_stall_against_every_request_due_during_it() {
+        let stall = Duration::from_millis(300);
+        let open = load(
+            &["--rate", "1000", "--connections", "16"],
+            stalling_server(Duration::from_millis(300), stall),
+        );
+        assert_eq!(open["requests"], open["scheduled"], "{open}");
+        assert_eq!(open["unfinished"], 0, "{open}");
+        assert!(open["queued"].as_u64().expect("queued") > 0, "{open}");
+        let p99 = open["p99_us"].as_u64().expect("p99");
+        assert!(p99 >= 200_000, "the open loop's p99 leaves the stall out: {open}");
+        let closed = load(&["--connections", "16"], stalling_server(Duration::from_millis(300), stall));
+        let closed_p99 = closed["p99_us"].as_u64().expect("p99");
+        assert!(closed_p99 * 2 < p99, "the closed loop's p99 is the open loop's: {closed} against {open}");
+        assert!(closed["max_us"].as_u64().expect("max") >= 200_000, "{closed}");
+    }
+}
