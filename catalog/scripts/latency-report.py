@@ -341,6 +341,20 @@ def replace_marked(path, marker, text):
     open(path, "w").write(content)
 
 
+def shown_command(argv):
+    """The command as the section shows it: without `--note`, which the
+    section prints on its own line."""
+    shown, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--note":
+            skip = True
+        elif not arg.startswith("--note=") and arg != "--from-results":
+            shown.append(arg)
+    return shlex.join(["catalog/scripts/latency-report.py"] + shown)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
@@ -357,6 +371,8 @@ def main():
                     help="a flag passed on to every `server` (repeat it; {tmpdir}: a fresh directory per server)")
     ap.add_argument("--note", help="the run's conditions, written under the machine (e.g. other builds ran)")
     ap.add_argument("--no-write", action="store_true", help="print, write no file")
+    ap.add_argument("--from-results", action="store_true",
+                    help="run nothing: write the section again from the last run's results")
     ap.add_argument("--smoke", action="store_true",
                     help="one tiny round on a debug build: every setting runs, writes nothing")
     args = ap.parse_args()
@@ -372,8 +388,21 @@ def main():
         args.rounds, args.capacity_runs, args.secs, args.capacity_secs, args.warmup_secs = 1, 1, 0.5, 0.5, 0.2
         args.connections, args.open_connections, args.drain_secs = 8, 32, 10.0
         args.no_write = True
-    command = shlex.join(["catalog/scripts/latency-report.py"] + sys.argv[1:])
+    command = shown_command(sys.argv[1:])
     started = time.time()
+    if args.from_results:
+        saved = json.load(open(os.path.join(OUT_DIR, "results.json")))
+        for key, value in saved["args"].items():
+            if key not in ("from_results", "no_write", "smoke"):
+                setattr(args, key, value)
+        s = summarise(saved["rows"], args.loads)
+        print("\n".join(table(s, saved["capacity"], args.loads)))
+        if not args.no_write:
+            replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), "latency section",
+                           section(args, s, saved["capacity"], saved["capacity_runs"], saved["machine"],
+                                   shown_command(shlex.split(saved["command"])[1:])))
+            print("wrote BENCHMARKS.md")
+        return
     setup = Setup(args)
     capacity, capacity_runs, rows = measure(args, setup)
     s = summarise(rows, args.loads)
