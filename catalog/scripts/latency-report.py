@@ -95,25 +95,29 @@ class Setup:
 
 
 class Server:
-    """The `server` binary on a free port, with the extra `--server-arg`s;
-    `{tmpdir}` in one of them is a fresh empty directory, removed at stop."""
+    """The `server` binary on a free port, with the extra `--server-arg`s, in
+    a fresh empty working directory of its own (`{tmpdir}` in an argument),
+    removed at stop: whatever a server keeps on disk, every run starts anew."""
 
     def __init__(self, setup, pooled):
-        self.tmpdir = None
-        extra = []
-        for arg in setup.args.server_arg:
-            if "{tmpdir}" in arg:
-                self.tmpdir = self.tmpdir or tempfile.mkdtemp(prefix="latency-report-")
-                arg = arg.replace("{tmpdir}", self.tmpdir)
-            extra.append(arg)
+        self.tmpdir = tempfile.mkdtemp(prefix="latency-report-")
+        extra = [arg.replace("{tmpdir}", self.tmpdir) for arg in setup.args.server_arg]
         cmd = [setup.bin("server"), "--port", "0"] + extra
-        self.proc = subprocess.Popen(cmd, env=env_for(pooled), stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, env=env_for(pooled), stdin=subprocess.DEVNULL, cwd=self.tmpdir,
                                      stdout=subprocess.PIPE, text=True, preexec_fn=pinned(SERVER_CPU))
-        line = self.proc.stdout.readline()
-        match = re.search(r"listening on http://(\S+)", line)
+        # The address from the line `listening on http://<address>`, whatever
+        # the server prints before it.
+        seen, match = [], None
+        for line in self.proc.stdout:
+            match = re.search(r"listening on http://(\S+)", line)
+            if match:
+                break
+            seen.append(line)
+            if len(seen) > 200:
+                break
         if not match:
             self.stop()
-            raise SystemExit(f"server did not start ({shlex.join(cmd)}): {line!r}")
+            raise SystemExit(f"server did not start ({shlex.join(cmd)}): {''.join(seen[-20:])!r}")
         self.addr = match.group(1)
         # Whatever else it prints, read and dropped: a full pipe would stall it.
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()
@@ -126,8 +130,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.tmpdir:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
 def loadgen(setup, server, scenario, secs, warmup, connections, rate=None):
