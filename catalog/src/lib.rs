@@ -13,11 +13,13 @@
 //!
 //! See `catalog/README.md`.
 
+pub mod files;
 pub mod matrix;
 pub mod model;
 pub mod process;
 pub mod service;
 pub mod side_by_side;
+pub mod store;
 
 #[doc(hidden)]
 pub use poolable_test_support::CountingAlloc as __CountingAlloc;
