@@ -603,12 +603,17 @@ async fn create_table(
     let staged = table.metadata_location.is_empty();
     let created = match &state.store {
         // Staged: answered, not kept (a create transaction's commit creates it).
-        None if staged => state.catalog.namespace_exists(&namespace).map(|()| Arc::new(table)),
+        None if staged => match state.catalog.table(&namespace, &table.name) {
+            Ok(_) => Err(CatalogError::table_exists(&namespace, &table.name)),
+            Err(e) if e.kind == "NoSuchTableException" => Ok(Arc::new(table)),
+            Err(e) => Err(e),
+        },
         None => {
             let state = Arc::clone(&state);
             detached(async move {
-                let json = write_metadata(&table).await?;
-                drop(json);
+                if files::local_path(&table.metadata_location).is_some() {
+                    write_metadata(&table).await?;
+                }
                 let location = table.metadata_location.clone();
                 let inserted = state.catalog.insert(table, CatalogError::table_exists);
                 if inserted.is_err() {
@@ -624,9 +629,13 @@ async fn create_table(
                 let store = state.store.as_ref().expect("a store");
                 // The namespace first, so that no file is written for a table that cannot be.
                 store.namespace(&namespace).await?;
-                match staged {
-                    true => Ok(Arc::new(table)),
-                    false => insert_stored(store, table, CatalogError::table_exists).await,
+                if !staged {
+                    return insert_stored(store, table, CatalogError::table_exists).await;
+                }
+                match store.load(&namespace, &table.name).await {
+                    Ok(_) => Err(CatalogError::table_exists(&namespace, &table.name)),
+                    Err(e) if e.kind == "NoSuchTableException" => Ok(Arc::new(table)),
+                    Err(e) => Err(e),
                 }
             })
             .await

@@ -358,6 +358,10 @@ fn a_staged_create_then_an_assert_create_commit_creates_the_table_once() {
             "the late commit changed nothing"
         );
 
+        // A staged create of a table that exists is refused, as a create is.
+        let exists = post(&server, "namespaces/tx/tables", &staged_body);
+        assert_eq!((exists.0, error_type(&exists)), (409, "AlreadyExistsException"), "{}", exists.1);
+
         // Without assert-create, a commit to a missing table is a 404.
         let missing = post(&server, "namespaces/tx/tables/nope", &set_property("a", "b"));
         assert_eq!((missing.0, error_type(&missing)), (404, "NoSuchTableException"));
