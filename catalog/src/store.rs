@@ -93,8 +93,15 @@ impl Store {
             })
             .connect(url)
             .await?;
-        for statement in SCHEMA {
-            sqlx::query(statement).execute(&pool).await?;
+        // Two servers starting at once on an empty PostgreSQL database may
+        // both create a table (`IF NOT EXISTS` is not atomic there): the
+        // loser tries again and finds it.
+        for attempt in 1.. {
+            match create_schema(&pool).await {
+                Ok(()) => break,
+                Err(_) if attempt < 3 => tokio::time::sleep(Duration::from_millis(100 * attempt)).await,
+                Err(e) => return Err(e),
+            }
         }
         Ok(Store { pool, cache: Mutex::default() })
     }
@@ -451,6 +458,13 @@ impl Store {
             Err(e) => Err(internal(e)),
         }
     }
+}
+
+async fn create_schema(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    for statement in SCHEMA {
+        sqlx::query(statement).execute(pool).await?;
+    }
+    Ok(())
 }
 
 fn properties(json: &str) -> Result<BTreeMap<String, String>, CatalogError> {

@@ -845,11 +845,19 @@ fn two_servers_on_one_postgres_database_serve_one_catalog() {
             &uri,
         ])
     };
-    let a = start(&data_a);
-    let b = start(&data_b);
+    // Both started at once on the empty database: one creates the schema
+    // and seeds, the other finds them.
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| start(&data_a));
+        let b = scope.spawn(|| start(&data_b));
+        (a.join().expect("server a"), b.join().expect("server b"))
+    });
     eprintln!("PostgreSQL at {}: servers on {} and {}", postgres.url, a.address, b.address);
     // Seeded once, by whichever started first.
-    assert_eq!(get(&b, "namespaces/analytics/tables").1["identifiers"].as_array().map(Vec::len), Some(4));
+    for server in [&a, &b] {
+        let listed = get(server, "namespaces/analytics/tables").1;
+        assert_eq!(listed["identifiers"].as_array().map(Vec::len), Some(4), "{listed}");
+    }
     two_servers_share_one_catalog(&a, &b, 20);
     // A third server, started later, sees everything and seeds nothing.
     drop(a);
