@@ -1,7 +1,8 @@
 //! The table catalog that the `catalog` and `server` binaries and their tests
-//! share: an in-memory Apache Iceberg REST catalog (format
-//! version 2), and the pooled builders it answers with and decodes
-//! requests into.
+//! share: an Apache Iceberg REST catalog (format version 2), in memory
+//! ([`Catalog`]) or, for the server, in a store (`crate::store`) that
+//! answers through the same builders, and the pooled builders it answers
+//! with and decodes requests into.
 //!
 //! A table is stored as its current metadata ([`TableMetadata`], the very
 //! type the answers are built in), replaced whole by each commit; an answer

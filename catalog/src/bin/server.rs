@@ -111,6 +111,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(warehouse) => warehouse,
             None => format!("file://{data_dir}/warehouse"),
         };
+        if warehouse.starts_with("file:") && catalog::files::local_path(&warehouse).is_none() {
+            return Err(format!(
+                "--warehouse {warehouse}: a file: warehouse must be an absolute path (file:///...)"
+            )
+            .into());
+        }
         let database_url = match args.database_url {
             Some(url) => url,
             None => format!("sqlite://{data_dir}/catalog.db?mode=rwc"),
