@@ -577,6 +577,11 @@ fn a_failed_commit_changes_nothing_in_the_store_or_the_files() {
     let files = file_tree(&warehouse_of(&data).join("fail/t/metadata"));
     assert_eq!(files.len(), 2, "the created file and the winner's: {:?}", files.keys());
     assert_nothing_in_use(&server);
+
+    // The store itself, read by a server with nothing cached, says the same.
+    server.kill();
+    let server = Server::sqlite(data.path());
+    assert_eq!(load(&server, "fail", "t"), after);
 }
 
 #[test]
@@ -678,6 +683,25 @@ fn two_servers_share_one_catalog(a: &Server, b: &Server, appends: i64) {
     let after = load(b, "shared", "t");
     assert_eq!(after["metadata"]["schemas"].as_array().unwrap().len(), 2);
     assert_eq!(load(a, "shared", "t")["metadata"], after["metadata"]);
+
+    // Commits that do not conflict (no requirements), racing across both:
+    // a lost compare-and-swap is retried on the newer version, so all land.
+    let barrier = Arc::new(Barrier::new(8));
+    let setters: Vec<_> = (0..8)
+        .map(|i| {
+            let barrier = Arc::clone(&barrier);
+            let address = addresses[i % 2];
+            std::thread::spawn(move || {
+                barrier.wait();
+                let path = format!("{BASE}/namespaces/shared/tables/t");
+                send(address, "POST", &path, Some(&set_property(&format!("key{i}"), "set"))).0
+            })
+        })
+        .collect();
+    let outcomes: Vec<u16> = setters.into_iter().map(|setter| setter.join().expect("a setter")).collect();
+    assert_eq!(outcomes, [200; 8]);
+    let properties = &load(b, "shared", "t")["metadata"]["properties"];
+    assert!((0..8).all(|i| properties[format!("key{i}")] == "set"), "every property: {properties}");
 
     // Appends across both, each retried on 409 from a fresh load.
     let workers: Vec<_> = (0..appends)
