@@ -13,7 +13,7 @@ import socket, time, subprocess, resource, os, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 port = 18282
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # the repository: target/
-srv = subprocess.Popen(["bash", "-c", f"ulimit -n 1024; exec target/release/server --port {port}"], stdout=subprocess.DEVNULL)
+srv = subprocess.Popen(["bash", "-c", f"ulimit -n 1024; exec target/release/server --in-memory --port {port}"], stdout=subprocess.DEVNULL)
 time.sleep(1.0)
 def rss():
     with open(f"/proc/{srv.pid}/status") as f:

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# PyIceberg 0.12.0 against the `server` binary (the in-memory Iceberg REST catalog):
-# builds the server, starts it on a free port, runs catalog/tests/pyiceberg/catalog_test.py
-# (bounded by `timeout 300`), stops the server, and exits with the test's status.
+# PyIceberg 0.12.0 (with pyarrow) against the `server` binary (the Iceberg REST catalog):
+# builds the server, starts it on a free port on a temporary --data-dir (its SQLite store and
+# warehouse), runs catalog/tests/pyiceberg/catalog_test.py (bounded by `timeout 300`), stops the
+# server, then runs catalog/tests/pyiceberg/store_test.py (which starts, kills with SIGKILL and
+# restarts servers of its own: data appended and read back, a create transaction, no
+# acknowledged commit lost; bounded by `timeout 300`), and exits 1 if either failed.
 #
 #   catalog/scripts/pyiceberg-check.sh          (run by .ci/run)
 #
 # The client lives in a virtual environment at target/pyiceberg-venv (the
 # workspace's target directory), created and
-# filled with `pip install pyiceberg==0.12.0` only when it is missing. If the
+# filled with `pip install "pyiceberg[pyarrow]==0.12.0"` only when it is missing. If the
 # client cannot be installed, that is a failure when CI=true and a
 # "skipped: pyiceberg not installable (...)" line (exit 0) anywhere else.
 set -euo pipefail
@@ -29,7 +32,7 @@ skip_or_fail() {
 
 have_client() {
     [ -x "$venv/bin/python" ] &&
-        "$venv/bin/python" -c "import pyiceberg, sys; sys.exit(pyiceberg.__version__ != '$version')" 2>/dev/null
+        "$venv/bin/python" -c "import pyiceberg, pyarrow, sys; sys.exit(pyiceberg.__version__ != '$version')" 2>/dev/null
 }
 
 if ! have_client; then
@@ -41,9 +44,9 @@ if ! have_client; then
         rm -rf "$venv"
         skip_or_fail "$python -m venv failed: $(tail -n 1 "$log")"
     fi
-    if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyiceberg==$version" >>"$log" 2>&1; then
+    if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyiceberg[pyarrow]==$version" >>"$log" 2>&1; then
         rm -rf "$venv"
-        skip_or_fail "pip install pyiceberg==$version failed: $(tail -n 1 "$log")"
+        skip_or_fail "pip install pyiceberg[pyarrow]==$version failed: $(tail -n 1 "$log")"
     fi
     have_client || { rm -rf "$venv"; skip_or_fail "pyiceberg $version does not import after install"; }
 fi
@@ -51,17 +54,18 @@ fi
 cargo build --quiet --release -p poolable-catalog --bin server
 
 out=$(mktemp)
+data=$(mktemp -d)
 server_pid=
 cleanup() {
     if [ -n "$server_pid" ]; then
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
     fi
-    rm -f "$out"
+    rm -rf "$out" "$data"
 }
 trap cleanup EXIT
 
-target/release/server --port 0 >"$out" 2>&1 &
+target/release/server --port 0 --data-dir "$data" >"$out" 2>&1 &
 server_pid=$!
 
 port=
@@ -90,4 +94,15 @@ if ! kill -0 "$server_pid" 2>/dev/null; then
     cat "$out" >&2
     [ "$status" -ne 0 ] || status=1
 fi
+kill "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+server_pid=
+
+echo "== the store: appends read back, a create transaction, a SIGKILL mid-way through commits"
+store_status=0
+timeout 300 "$venv/bin/python" catalog/tests/pyiceberg/store_test.py target/release/server || store_status=$?
+if [ "$store_status" -eq 124 ]; then
+    echo "error: catalog/tests/pyiceberg/store_test.py did not finish within 300 s" >&2
+fi
+[ "$store_status" -eq 0 ] || status=1
 exit "$status"

@@ -1,7 +1,8 @@
 //! The table catalog that the `catalog` and `server` binaries and their tests
-//! share: an in-memory Apache Iceberg REST catalog (format
-//! version 2), and the pooled builders it answers with and decodes
-//! requests into.
+//! share: an Apache Iceberg REST catalog (format version 2), in memory
+//! ([`Catalog`]) or, for the server, in a store (`crate::store`) that
+//! answers through the same builders, and the pooled builders it answers
+//! with and decodes requests into.
 //!
 //! A table is stored as its current metadata ([`TableMetadata`], the very
 //! type the answers are built in), replaced whole by each commit; an answer
@@ -23,16 +24,22 @@ mod types;
 use std::fmt;
 
 #[allow(unused_imports)] // each user uses part
-pub use catalog::{Catalog, Page};
+pub use catalog::{
+    check_commit, check_names, check_namespace, check_namespace_update, key, namespace_body, namespace_list,
+    new_table, seeded_tables, table_list, update_properties, Catalog, Page, MEMORY_WAREHOUSE,
+};
 #[allow(unused_imports)]
-pub use commit::{CommitTableRequest, CommitTableResponse, SnapshotUpdate, TableRequirement, TableUpdate};
+pub use commit::{
+    apply, apply_create, CommitTableRequest, CommitTableResponse, SnapshotUpdate, TableRequirement,
+    TableUpdate,
+};
 pub use fill::Fill;
 #[allow(unused_imports)]
 pub use requests::{
-    CreateTableRequest, NamespaceBody, RenameTableRequest, TableIdentifier, UpdateNamespaceProperties,
-    UpdateNamespacePropertiesResponse,
+    CreateTableRequest, NamespaceBody, RegisterTableRequest, RenameTableRequest, TableIdentifier,
+    UpdateNamespaceProperties, UpdateNamespacePropertiesResponse,
 };
-pub use table::TableDef;
+pub use table::{default_location, TableDef};
 #[allow(unused_imports)]
 pub use types::{FieldType, NestedType};
 
@@ -54,6 +61,9 @@ use serde::{Deserialize, Serialize};
 #[pool(name = "load_table_result", max_retained_bytes = 1048576)]
 #[serde(rename_all = "kebab-case")]
 pub struct LoadTableResult {
+    /// Empty (and then not serialised) for a staged create: the table has
+    /// no metadata file yet.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub metadata_location: String,
     pub metadata: TableMetadata,
     pub config: RecycleMap<String>,
@@ -248,7 +258,7 @@ pub struct ListTablesResponse {
 pub const PREFIX: &str = "iceberg";
 
 /// The routes `CatalogConfig` lists, in the spec's form.
-pub const ENDPOINTS: [&str; 13] = [
+pub const ENDPOINTS: [&str; 14] = [
     "GET /v1/{prefix}/namespaces",
     "POST /v1/{prefix}/namespaces",
     "GET /v1/{prefix}/namespaces/{namespace}",
@@ -262,6 +272,7 @@ pub const ENDPOINTS: [&str; 13] = [
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}",
     "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
     "POST /v1/{prefix}/tables/rename",
+    "POST /v1/{prefix}/namespaces/{namespace}/register",
 ];
 
 // ---------------------------------------------------------------------------
@@ -352,6 +363,11 @@ impl CatalogError {
         Self::new(409, "CommitFailedException", message.into())
     }
 
+    /// 500: the store or the file system failed; nothing was acknowledged.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(500, "InternalServerError", message.into())
+    }
+
     /// The error answer's body, built in a pooled builder.
     pub fn answer(&self) -> Pooled<ErrorResponse> {
         let mut response = ErrorResponse::pooled();
@@ -361,6 +377,8 @@ impl CatalogError {
         response
     }
 }
+
+impl std::error::Error for CatalogError {}
 
 impl fmt::Display for CatalogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -372,6 +390,11 @@ impl fmt::Display for CatalogError {
 /// as a reader expects it: `a.b`.
 fn shown(namespace: &str) -> String {
     namespace.replace(NAMESPACE_SEPARATOR, ".")
+}
+
+/// `namespace.table` as a reader expects it.
+pub fn shown_name(namespace: &str, table: &str) -> String {
+    format!("{}.{table}", shown(namespace))
 }
 
 /// Between the levels of a namespace in a path (`a%1Fb`).

@@ -58,10 +58,14 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
+use crate::files;
 use crate::model::{
-    Catalog, CatalogError, CommitTableRequest, CreateTableRequest, ErrorResponse, NamespaceBody, Page,
-    RenameTableRequest, TableDef, UpdateNamespaceProperties, PREFIX,
+    self, apply, apply_create, check_commit, check_names, check_namespace, check_namespace_update, key,
+    namespace_body, namespace_list, new_table, table_list, update_properties, Catalog, CatalogError,
+    CommitTableRequest, CreateTableRequest, ErrorResponse, NamespaceBody, Page, RegisterTableRequest,
+    RenameTableRequest, TableDef, TableMetadata, UpdateNamespaceProperties, PREFIX,
 };
+use crate::store::Store;
 
 /// What the service tolerates from its clients. The defaults suit a catalog
 /// on a private network; every field is documented with what a client that
@@ -97,10 +101,19 @@ impl Default for Limits {
 
 /// What every handler shares.
 pub struct AppState {
+    /// The in-memory catalog (without a store), or only the warehouse
+    /// (with one).
     pub catalog: Catalog,
+    /// Where the catalog is kept, if not in memory.
+    pub store: Option<Store>,
     pub registry: Registry,
     pub limits: Limits,
 }
+
+/// Commits of one request tried against the store: another commit that
+/// lands between the load and the compare-and-swap makes the next attempt
+/// check the requirements against that commit's result.
+const COMMIT_ATTEMPTS: usize = 8;
 
 impl AppState {
     /// A catalog of tables of `columns` columns on average, and a registry
@@ -116,8 +129,128 @@ impl AppState {
     ) -> Result<AppState, poolable::metrics::prometheus::Error> {
         let registry = Registry::new();
         poolable::metrics::register(&registry)?;
-        Ok(AppState { catalog: Catalog::generate(columns), registry, limits })
+        Ok(AppState { catalog: Catalog::generate(columns), store: None, registry, limits })
     }
+
+    /// A catalog kept in the store at `database_url` (SQLite or
+    /// PostgreSQL), its tables created without a location under
+    /// `warehouse`; the seeded tables are created there (and their metadata
+    /// files written) on the store's first start only.
+    pub async fn with_store(
+        columns: u32,
+        limits: Limits,
+        database_url: &str,
+        warehouse: &str,
+    ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+        let registry = Registry::new();
+        poolable::metrics::register(&registry)?;
+        let warehouse = warehouse.trim_end_matches('/');
+        let store = Store::open(database_url).await?;
+        store.seed(model::seeded_tables(columns, warehouse)).await?;
+        Ok(AppState { catalog: Catalog::empty(warehouse), store: Some(store), registry, limits })
+    }
+}
+
+/// Runs a change to the store on a task of its own, so that it completes
+/// (or fails) whole even if the client goes away or the request's deadline
+/// passes meanwhile.
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, CatalogError>> + Send + 'static,
+) -> Result<T, CatalogError> {
+    tokio::spawn(work).await.unwrap_or_else(|e| Err(CatalogError::internal(e.to_string())))
+}
+
+/// Writes `table`'s metadata file (for a `file:` location), before the
+/// store points at it; the JSON, for the store.
+async fn write_metadata(table: &TableDef) -> Result<PooledBuffer, CatalogError> {
+    let json = table.metadata_json().map_err(|e| CatalogError::internal(e.to_string()))?;
+    let (written, json) = files::write_new_async(table.metadata_location.clone(), json).await;
+    written.map_err(|e| {
+        CatalogError::internal(format!("cannot write {}: {e}", model::echo(&table.metadata_location)))
+    })?;
+    Ok(json)
+}
+
+fn utf8(json: &[u8]) -> Result<&str, CatalogError> {
+    std::str::from_utf8(json).map_err(|e| CatalogError::internal(e.to_string()))
+}
+
+/// Adds a new table to the store, its metadata file written first; a
+/// refused insert (the name taken, no namespace) removes the file again.
+async fn insert_stored(
+    store: &Store,
+    table: TableDef,
+    exists: fn(&str, &str) -> CatalogError,
+) -> Result<Arc<TableDef>, CatalogError> {
+    let json = write_metadata(&table).await?;
+    let location = table.metadata_location.clone();
+    let inserted = store.insert(table, utf8(&json)?, exists).await;
+    if inserted.as_ref().is_err_and(|e| e.status == 404 || e.status == 409) {
+        files::remove(&location);
+    }
+    inserted
+}
+
+/// 409 for a create transaction's commit whose table appeared meanwhile.
+fn created_meanwhile(namespace: &str, table: &str) -> CatalogError {
+    CatalogError::commit_failed(format!(
+        "Requirement failed: table {} was created meanwhile",
+        model::shown_name(namespace, table)
+    ))
+}
+
+fn asserts_create(request: &CommitTableRequest) -> bool {
+    request.requirements.iter().any(|requirement| requirement.kind == "assert-create")
+}
+
+/// A commit against the store: the table's current version loaded, the
+/// requirements checked and the updates applied to a copy, the new
+/// metadata file written (fresh name, flushed), then the store's
+/// compare-and-swap from the loaded version's location. A lost swap
+/// removes the file and tries again from the newer version (whose
+/// requirements may then fail: 409); nothing is acknowledged before the
+/// swap is committed.
+async fn commit_stored(
+    state: &AppState,
+    store: &Store,
+    namespace: &str,
+    table: &str,
+    request: &CommitTableRequest,
+) -> Result<Arc<TableDef>, CatalogError> {
+    check_commit(namespace, table, request)?;
+    for _ in 0..COMMIT_ATTEMPTS {
+        let base = match store.load(namespace, table).await {
+            Ok(base) => base,
+            Err(e) if e.kind == "NoSuchTableException" && asserts_create(request) => {
+                let created = apply_create(namespace, table, request, state.catalog.warehouse())?;
+                return insert_stored(store, created, created_meanwhile).await;
+            }
+            Err(e) => return Err(e),
+        };
+        let next = apply(&base, request, None)?;
+        if next.metadata_location == base.metadata_location {
+            // Nothing to change: the table as it is.
+            return Ok(base);
+        }
+        let json = write_metadata(&next).await?;
+        let location = next.metadata_location.clone();
+        match store.swap(&base, next, utf8(&json)?).await? {
+            Some(committed) => return Ok(committed),
+            // Another commit got there first: this file is no table's.
+            None => files::remove(&location),
+        }
+    }
+    Err(CatalogError::commit_failed("the table kept changing during the commit: retry"))
+}
+
+/// Writes a table's metadata file after an in-memory change (the in-memory
+/// catalog keeps nothing across a restart, so the order is of no matter).
+async fn written(table: Result<Arc<TableDef>, CatalogError>) -> Result<Arc<TableDef>, CatalogError> {
+    let table = table?;
+    if files::local_path(&table.metadata_location).is_some() {
+        write_metadata(&table).await?;
+    }
+    Ok(table)
 }
 
 /// The service's routes: Iceberg REST's under `/v1/{prefix}` (the prefix
@@ -132,6 +265,7 @@ pub fn router(state: Arc<AppState>) -> Router {
                 get(load_namespace).head(namespace_exists).delete(drop_namespace),
             )
             .route(&format!("{base}/namespaces/{{namespace}}/properties"), post(update_namespace))
+            .route(&format!("{base}/namespaces/{{namespace}}/register"), post(register_table))
             .route(&format!("{base}/namespaces/{{namespace}}/tables"), get(list_tables).post(create_table))
             .route(
                 &format!("{base}/namespaces/{{namespace}}/tables/{{table}}"),
@@ -151,8 +285,9 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// Answers 408 when a request is not handled within
 /// [`Limits::body_read_timeout`]. The handlers wait for nothing but their
-/// request's body, so this bounds the time a client has to send it; a
-/// commit applies without waiting, so the deadline never cuts one in half.
+/// request's body (and, with a store, on it), so this bounds the time a
+/// client has to send it; a change to the store runs on a task of its own
+/// (`detached`), so the deadline never cuts one in half.
 async fn body_deadline(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     match tokio::time::timeout(state.limits.body_read_timeout, next.run(request)).await {
         Ok(response) => response,
@@ -303,7 +438,14 @@ async fn list_namespaces(
         Ok(query) => query,
         Err(e) => return refused(e),
     };
-    match state.catalog.namespace_list(parent.as_deref(), &page) {
+    let list = match &state.store {
+        None => state.catalog.namespace_list(parent.as_deref(), &page),
+        Some(store) => match store.namespaces().await {
+            Ok(keys) => namespace_list(keys.iter().map(String::as_str), parent.as_deref(), &page),
+            Err(e) => Err(e),
+        },
+    };
+    match list {
         Ok(list) => PooledJson(list).into_response(),
         Err(e) => refused(e),
     }
@@ -317,7 +459,21 @@ async fn create_namespace(
         Ok(request) => request,
         Err(rejection) => return rejected(rejection, "CreateNamespaceRequest"),
     };
-    match state.catalog.create_namespace(&request) {
+    let created = match &state.store {
+        None => state.catalog.create_namespace(&request),
+        Some(_) => {
+            let namespace = request.namespace.join(&model::NAMESPACE_SEPARATOR.to_string());
+            let properties = request.properties.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+            let state = Arc::clone(&state);
+            detached(async move {
+                check_namespace(&namespace)?;
+                let store = state.store.as_ref().expect("a store");
+                store.create_namespace(&namespace, &properties).await
+            })
+            .await
+        }
+    };
+    match created {
         // Answered as it came: the namespace and its properties.
         Ok(()) => request.into_response(),
         Err(e) => refused(e),
@@ -326,7 +482,16 @@ async fn create_namespace(
 
 async fn load_namespace(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
     let Ok(Path(namespace)) = path else { return bad_path() };
-    match state.catalog.namespace(&namespace) {
+    let body = match &state.store {
+        None => state.catalog.namespace(&namespace),
+        Some(store) => match check_namespace(&namespace) {
+            Ok(()) => {
+                store.namespace(&namespace).await.map(|properties| namespace_body(&namespace, &properties))
+            }
+            Err(e) => Err(e),
+        },
+    };
+    match body {
         Ok(body) => PooledJson(body).into_response(),
         Err(e) => refused(e),
     }
@@ -334,7 +499,14 @@ async fn load_namespace(State(state): State<Arc<AppState>>, path: NamespacePath)
 
 async fn namespace_exists(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
     let Ok(Path(namespace)) = path else { return bad_path() };
-    match state.catalog.namespace_exists(&namespace) {
+    let exists = match &state.store {
+        None => state.catalog.namespace_exists(&namespace),
+        Some(store) => match check_namespace(&namespace) {
+            Ok(()) => store.namespace(&namespace).await.map(drop),
+            Err(e) => Err(e),
+        },
+    };
+    match exists {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refused(e),
     }
@@ -342,7 +514,18 @@ async fn namespace_exists(State(state): State<Arc<AppState>>, path: NamespacePat
 
 async fn drop_namespace(State(state): State<Arc<AppState>>, path: NamespacePath) -> Response {
     let Ok(Path(namespace)) = path else { return bad_path() };
-    match state.catalog.drop_namespace(&namespace) {
+    let dropped = match &state.store {
+        None => state.catalog.drop_namespace(&namespace),
+        Some(_) => {
+            let state = Arc::clone(&state);
+            detached(async move {
+                check_namespace(&namespace)?;
+                state.store.as_ref().expect("a store").drop_namespace(&namespace).await
+            })
+            .await
+        }
+    };
+    match dropped {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refused(e),
     }
@@ -354,11 +537,23 @@ async fn update_namespace(
     request: Result<PooledJson<UpdateNamespaceProperties>, JsonRejection>,
 ) -> Response {
     let Ok(Path(namespace)) = path else { return bad_path() };
-    let request = match request {
+    let PooledJson(request) = match request {
         Ok(request) => request,
         Err(rejection) => return rejected(rejection, "UpdateNamespacePropertiesRequest"),
     };
-    match state.catalog.update_namespace(&namespace, &request) {
+    let answer = match &state.store {
+        None => state.catalog.update_namespace(&namespace, &request),
+        Some(_) => {
+            let state = Arc::clone(&state);
+            detached(async move {
+                check_namespace_update(&namespace, &request)?;
+                let store = state.store.as_ref().expect("a store");
+                store.update_namespace(&namespace, |properties| update_properties(properties, &request)).await
+            })
+            .await
+        }
+    };
+    match answer {
         Ok(answer) => PooledJson(answer).into_response(),
         Err(e) => refused(e),
     }
@@ -374,7 +569,17 @@ async fn list_tables(
         Ok(query) => query,
         Err(e) => return refused(e),
     };
-    match state.catalog.table_list(&namespace, &page) {
+    let list = match &state.store {
+        None => state.catalog.table_list(&namespace, &page),
+        Some(store) => match check_namespace(&namespace) {
+            Ok(()) => store
+                .table_names(&namespace)
+                .await
+                .map(|names| table_list(&namespace, names.iter().map(String::as_str), &page)),
+            Err(e) => Err(e),
+        },
+    };
+    match list {
         Ok(list) => PooledJson(list).into_response(),
         Err(e) => refused(e),
     }
@@ -390,7 +595,103 @@ async fn create_table(
         Ok(request) => request,
         Err(rejection) => return rejected(rejection, "CreateTableRequest"),
     };
-    match state.catalog.create_table(&namespace, &request) {
+    let table = match new_table(&namespace, &request, state.catalog.warehouse()) {
+        Ok(table) => table,
+        Err(e) => return refused(e),
+    };
+    drop(request);
+    let staged = table.metadata_location.is_empty();
+    let created = match &state.store {
+        // Staged: answered, not kept (a create transaction's commit creates it).
+        None if staged => match state.catalog.table(&namespace, &table.name) {
+            Ok(_) => Err(CatalogError::table_exists(&namespace, &table.name)),
+            Err(e) if e.kind == "NoSuchTableException" => Ok(Arc::new(table)),
+            Err(e) => Err(e),
+        },
+        None => {
+            let state = Arc::clone(&state);
+            detached(async move {
+                if files::local_path(&table.metadata_location).is_some() {
+                    write_metadata(&table).await?;
+                }
+                let location = table.metadata_location.clone();
+                let inserted = state.catalog.insert(table, CatalogError::table_exists);
+                if inserted.is_err() {
+                    files::remove(&location);
+                }
+                inserted
+            })
+            .await
+        }
+        Some(_) => {
+            let state = Arc::clone(&state);
+            detached(async move {
+                let store = state.store.as_ref().expect("a store");
+                // The namespace first, so that no file is written for a table that cannot be.
+                store.namespace(&namespace).await?;
+                if !staged {
+                    return insert_stored(store, table, CatalogError::table_exists).await;
+                }
+                match store.load(&namespace, &table.name).await {
+                    Ok(_) => Err(CatalogError::table_exists(&namespace, &table.name)),
+                    Err(e) if e.kind == "NoSuchTableException" => Ok(Arc::new(table)),
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+        }
+    };
+    match created {
+        Ok(table) => load_answer(&table),
+        Err(e) => refused(e),
+    }
+}
+
+async fn register_table(
+    State(state): State<Arc<AppState>>,
+    path: NamespacePath,
+    request: Result<PooledJson<RegisterTableRequest>, JsonRejection>,
+) -> Response {
+    let Ok(Path(namespace)) = path else { return bad_path() };
+    let PooledJson(request) = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection, "RegisterTableRequest"),
+    };
+    let state = Arc::clone(&state);
+    let registered = detached(async move {
+        check_names(&namespace, &request.name)?;
+        if request.overwrite {
+            return Err(CatalogError::bad_request("register with overwrite is not supported"));
+        }
+        let location = request.metadata_location.clone();
+        let contents = tokio::task::spawn_blocking(move || files::read(&location))
+            .await
+            .map_err(|e| CatalogError::internal(e.to_string()))?
+            .map_err(CatalogError::bad_request)?;
+        let metadata: TableMetadata = serde_json::from_slice(&contents).map_err(|e| {
+            CatalogError::bad_request(format!(
+                "{} is not table metadata of format version 2 this catalog reads: {e}",
+                model::echo(&request.metadata_location)
+            ))
+        })?;
+        if metadata.format_version != 2
+            || !metadata.schemas.iter().any(|s| s.schema_id == metadata.current_schema_id)
+        {
+            return Err(CatalogError::bad_request(
+                "registered metadata must be of format version 2, with its current schema",
+            ));
+        }
+        let table = TableDef::stored(&namespace, &request.name, &request.metadata_location, metadata);
+        match state.store.as_ref() {
+            None => state.catalog.insert(table, CatalogError::table_exists),
+            Some(store) => {
+                let json = table.metadata_json().map_err(|e| CatalogError::internal(e.to_string()))?;
+                store.insert(table, utf8(&json)?, CatalogError::table_exists).await
+            }
+        }
+    })
+    .await;
+    match registered {
         Ok(table) => load_answer(&table),
         Err(e) => refused(e),
     }
@@ -398,24 +699,53 @@ async fn create_table(
 
 async fn load_table(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
     let Ok(Path((namespace, table))) = path else { return bad_path() };
-    match state.catalog.table(&namespace, &table) {
+    let table = match &state.store {
+        None => state.catalog.table(&namespace, &table),
+        Some(store) => match check_names(&namespace, &table) {
+            Ok(()) => store.load(&namespace, &table).await,
+            Err(e) => Err(e),
+        },
+    };
+    match table {
         Ok(table) => load_answer(&table),
         Err(e) => refused(e),
     }
 }
 
+/// Whether the table exists: in memory, or in the store.
+async fn exists(state: &AppState, namespace: &str, table: &str) -> Result<(), CatalogError> {
+    match &state.store {
+        None => state.catalog.table_exists(namespace, table),
+        Some(store) => {
+            check_names(namespace, table)?;
+            store.load(namespace, table).await.map(drop)
+        }
+    }
+}
+
 async fn table_exists(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
     let Ok(Path((namespace, table))) = path else { return bad_path() };
-    match state.catalog.table_exists(&namespace, &table) {
+    match exists(&state, &namespace, &table).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refused(e),
     }
 }
 
 async fn drop_table(State(state): State<Arc<AppState>>, path: TablePath) -> Response {
-    // `purgeRequested` asks to delete the data too; this catalog holds none.
+    // `purgeRequested` asks to delete the data too; this catalog deletes no files.
     let Ok(Path((namespace, table))) = path else { return bad_path() };
-    match state.catalog.drop_table(&namespace, &table) {
+    let dropped = match &state.store {
+        None => state.catalog.drop_table(&namespace, &table),
+        Some(_) => {
+            let state = Arc::clone(&state);
+            detached(async move {
+                check_names(&namespace, &table)?;
+                state.store.as_ref().expect("a store").drop_table(&namespace, &table).await
+            })
+            .await
+        }
+    };
+    match dropped {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refused(e),
     }
@@ -425,11 +755,25 @@ async fn rename_table(
     State(state): State<Arc<AppState>>,
     request: Result<PooledJson<RenameTableRequest>, JsonRejection>,
 ) -> Response {
-    let request = match request {
+    let PooledJson(request) = match request {
         Ok(request) => request,
         Err(rejection) => return rejected(rejection, "RenameTableRequest"),
     };
-    match state.catalog.rename_table(&request) {
+    let renamed = match &state.store {
+        None => state.catalog.rename_table(&request),
+        Some(_) => {
+            let state = Arc::clone(&state);
+            detached(async move {
+                let (from, to) = (key(&request.source), key(&request.destination));
+                check_names(&from, &request.source.name)?;
+                check_names(&to, &request.destination.name)?;
+                let store = state.store.as_ref().expect("a store");
+                store.rename_table((&from, &request.source.name), (&to, &request.destination.name)).await
+            })
+            .await
+        }
+    };
+    match renamed {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refused(e),
     }
@@ -441,16 +785,33 @@ async fn commit_table(
     request: Result<PooledJson<CommitTableRequest>, JsonRejection>,
 ) -> Response {
     let Ok(Path((namespace, table))) = path else { return bad_path() };
-    // An unknown table answers 404 whatever its body.
-    if let Err(e) = state.catalog.table_exists(&namespace, &table) {
-        return refused(e);
-    }
-    let PooledJson(request) = match request {
-        Ok(request) => request,
-        Err(rejection) => return rejected(rejection, "CommitTableRequest"),
+    // An unknown table answers 404 whatever its body, unless the body is a
+    // create transaction's commit (`assert-create`).
+    let missing = exists(&state, &namespace, &table).await.err();
+    let PooledJson(request) = match (request, missing) {
+        (Ok(request), None) => request,
+        (Ok(request), Some(_)) if asserts_create(&request) => request,
+        (_, Some(e)) => return refused(e),
+        (Err(rejection), None) => return rejected(rejection, "CommitTableRequest"),
     };
-    let committed = state.catalog.commit(&namespace, &table, &request);
-    drop(request);
+    let committed = match &state.store {
+        None => {
+            let committed = match state.catalog.table_exists(&namespace, &table) {
+                Ok(()) => state.catalog.commit(&namespace, &table, &request),
+                Err(_) => state.catalog.create_by_commit(&namespace, &table, &request),
+            };
+            drop(request);
+            written(committed).await
+        }
+        Some(_) => {
+            let state = Arc::clone(&state);
+            detached(async move {
+                let store = state.store.as_ref().expect("a store");
+                commit_stored(&state, store, &namespace, &table, &request).await
+            })
+            .await
+        }
+    };
     match committed {
         Ok(table) => PooledJson(table.commit_answer()).into_response(),
         Err(e) => refused(e),

@@ -12,6 +12,14 @@
 //! curl http://127.0.0.1:8181/metrics
 //! ```
 //!
+//! The catalog is kept in SQLite in `--data-dir` (default `catalog-data`
+//! in the working directory), with the warehouse (`--warehouse`, default
+//! `file://<data-dir>/warehouse`) where tables created without a location
+//! go, and every metadata file written there; `--database-url
+//! postgres://...` keeps it in PostgreSQL instead, so that several servers
+//! serve one catalog; `--in-memory` keeps it in memory only (as the
+//! `catalog` run and the allocator matrix do).
+//!
 //! The limits it holds clients to (timeouts, connection cap, body and
 //! header sizes) are flags; `service::Limits` documents what a client
 //! that exceeds one gets.
@@ -20,6 +28,7 @@
 //! `sales.{invoices,refunds,quotes,accounts}`,
 //! `ops.{deployments,incidents,alerts,audit_log}`.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,6 +61,23 @@ struct Args {
     /// Connections served at once (one more is answered 503).
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Where the embedded store (SQLite, `catalog.db`) is kept and, unless
+    /// `--warehouse` says otherwise, the warehouse.
+    #[arg(long, default_value = "catalog-data")]
+    data_dir: PathBuf,
+    /// Where tables created without a location go: `<warehouse>/<namespace
+    /// levels>/<table>` (default `file://<data-dir>/warehouse`, absolute).
+    #[arg(long)]
+    warehouse: Option<String>,
+    /// Keep the catalog in PostgreSQL (`postgres://user@host:port/database`)
+    /// instead of SQLite in the data directory: several servers on one
+    /// database serve one catalog.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Keep the catalog in memory only: the seeded tables, lost at exit,
+    /// nothing written (as the `catalog` run and the allocator matrix).
+    #[arg(long, conflicts_with_all = ["database_url", "warehouse"])]
+    in_memory: bool,
     /// Record where each guard is taken, served at `/debug/pools` (as
     /// `POOLABLE_TRACK=1`; costs a lock per take and return while on).
     #[arg(long)]
@@ -74,7 +100,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.track {
         poolable::diagnostics::track(true);
     }
-    let state = Arc::new(service::AppState::with_limits(args.columns, limits)?);
+    let mut stored = None;
+    let state = if args.in_memory {
+        service::AppState::with_limits(args.columns, limits)?
+    } else {
+        std::fs::create_dir_all(&args.data_dir)?;
+        let data_dir = std::fs::canonicalize(&args.data_dir)?;
+        let data_dir = data_dir.to_str().ok_or("--data-dir must be a UTF-8 path")?;
+        let warehouse = match args.warehouse {
+            Some(warehouse) => warehouse,
+            None => format!("file://{data_dir}/warehouse"),
+        };
+        if warehouse.starts_with("file:") && catalog::files::local_path(&warehouse).is_none() {
+            return Err(format!(
+                "--warehouse {warehouse}: a file: warehouse must be an absolute path (file:///...)"
+            )
+            .into());
+        }
+        let database_url = match args.database_url {
+            Some(url) => url,
+            None => format!("sqlite://{data_dir}/catalog.db?mode=rwc"),
+        };
+        let state = service::AppState::with_store(args.columns, limits, &database_url, &warehouse)
+            .await
+            .map_err(|e| format!("cannot open the catalog's store: {e}"))?;
+        // The URL without its user and password.
+        stored =
+            Some(format!("{}; warehouse {warehouse}", database_url.split('@').next_back().unwrap_or("")));
+        state
+    };
+    let state = Arc::new(state);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let address = listener.local_addr()?;
     println!("listening on http://{address}");
@@ -82,6 +137,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  curl -X POST http://{address}/v1/namespaces/analytics/tables/orders -H 'content-type: application/json' -d '{{\"requirements\": [], \"updates\": [{{\"action\": \"set-properties\", \"updates\": {{\"owner\": \"payments\"}}}}]}}'");
     println!("  curl http://{address}/metrics");
     println!("  curl http://{address}/debug/pools");
+    match stored {
+        Some(stored) => println!("store: {stored}"),
+        None => println!("store: none (in memory)"),
+    }
     service::serve(listener, state).await?;
     Ok(())
 }

@@ -1,11 +1,12 @@
-//! The catalog: namespaces and their tables, in memory.
+//! The catalog: namespaces and their tables, in memory; and the answers
+//! both it and the SQL store (`crate::store`) build from what they hold.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use poolable::{Poolable, Pooled};
 
-use super::commit::apply;
+use super::commit::{apply, apply_create};
 use super::table::seeded;
 use super::{
     valid_name, valid_namespace, CatalogConfig, CatalogError, CommitTableRequest, CreateTableRequest,
@@ -24,7 +25,13 @@ pub struct Catalog {
     /// strings and lists, instead of cloning the table afresh (hundreds of
     /// allocations a commit). Taken and given back under the write lock.
     spares: Mutex<Vec<TableDef>>,
+    /// Where tables created without a location go.
+    warehouse: String,
 }
+
+/// The warehouse of the in-memory catalog (of the `catalog` run and the
+/// allocator matrix): tables there have no files.
+pub const MEMORY_WAREHOUSE: &str = "s3://warehouse";
 
 /// Replaced versions kept for the next commits: commits are serialised by
 /// the write lock, so a couple cover them; each is one table's metadata.
@@ -65,7 +72,7 @@ impl Page {
 
     /// The names of this page from `names` (sorted), and the token of the
     /// next page if there is one.
-    fn select<'a>(&self, names: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Option<&'a str>) {
+    pub(crate) fn select<'a>(&self, names: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Option<&'a str>) {
         let after = self.token.as_deref();
         let mut page: Vec<&str> = names.filter(|name| after.is_none_or(|after| *name > after)).collect();
         match self.size {
@@ -89,19 +96,34 @@ impl Catalog {
     /// Twelve tables in three namespaces; their schemas hold on average
     /// `columns` columns (half, once or one and a half times as many).
     pub fn generate(columns: u32) -> Catalog {
+        Self::generate_in(columns, MEMORY_WAREHOUSE)
+    }
+
+    /// The same, the tables' locations under `warehouse`, where tables
+    /// created without a location go too.
+    pub fn generate_in(columns: u32, warehouse: &str) -> Catalog {
         let mut namespaces = BTreeMap::new();
-        let mut index = 0u64;
-        for (namespace, tables) in SEEDED {
-            let mut entry = Namespace::default();
-            entry.properties.insert("owner".to_owned(), "data-platform".to_owned());
-            for name in tables {
-                let width = (columns as u64 * (index % 3 + 1) / 2).max(1) as u32;
-                entry.tables.insert(name.to_owned(), Arc::new(seeded(namespace, name, width, index)));
-                index += 1;
-            }
-            namespaces.insert(namespace.to_owned(), entry);
+        for (namespace, properties, tables) in seeded_tables(columns, warehouse) {
+            let tables = tables.into_iter().map(|table| (table.name.clone(), Arc::new(table))).collect();
+            namespaces.insert(namespace, Namespace { properties, tables });
         }
-        Catalog { namespaces: RwLock::new(namespaces), spares: Mutex::default() }
+        Catalog {
+            namespaces: RwLock::new(namespaces),
+            spares: Mutex::default(),
+            warehouse: warehouse.to_owned(),
+        }
+    }
+
+    /// A catalog with no namespace, whose tables created without a
+    /// location go under `warehouse` (the service's, when a store holds
+    /// the catalog).
+    pub fn empty(warehouse: &str) -> Catalog {
+        Catalog { namespaces: RwLock::default(), spares: Mutex::default(), warehouse: warehouse.to_owned() }
+    }
+
+    /// Where tables created without a location go.
+    pub fn warehouse(&self) -> &str {
+        &self.warehouse
     }
 
     // A panic while the catalog was locked left it as it was: every change
@@ -149,33 +171,7 @@ impl Catalog {
         page: &Page,
     ) -> Result<Pooled<ListNamespacesResponse>, CatalogError> {
         let namespaces = self.read();
-        let parent = parent.filter(|parent| !parent.is_empty());
-        if let Some(parent) = parent {
-            check_namespace(parent)?;
-            if !namespaces.contains_key(parent) {
-                return Err(CatalogError::no_such_namespace(parent));
-            }
-        }
-        let depth = parent.map_or(0, |parent| parent.split(NAMESPACE_SEPARATOR).count());
-        let children = namespaces.keys().map(String::as_str).filter(|key| match parent {
-            Some(parent) => {
-                key.strip_prefix(parent).and_then(|rest| rest.strip_prefix(NAMESPACE_SEPARATOR)).is_some()
-                    && key.split(NAMESPACE_SEPARATOR).count() == depth + 1
-            }
-            None => !key.contains(NAMESPACE_SEPARATOR),
-        });
-        let (names, next) = page.select(children);
-        let mut list = ListNamespacesResponse::pooled();
-        for name in names {
-            let levels = list.namespaces.add();
-            for level in name.split(NAMESPACE_SEPARATOR) {
-                levels.add().push_str(level);
-            }
-        }
-        if let Some(next) = next {
-            list.next_page_token.get_or_insert_default().push_str(next);
-        }
-        Ok(list)
+        namespace_list(namespaces.keys().map(String::as_str), parent, page)
     }
 
     /// `GET /v1/{prefix}/namespaces/{ns}/tables`: a page of its tables.
@@ -187,19 +183,7 @@ impl Catalog {
         check_namespace(namespace)?;
         let namespaces = self.read();
         let entry = namespaces.get(namespace).ok_or_else(|| CatalogError::no_such_namespace(namespace))?;
-        let (names, next) = page.select(entry.tables.keys().map(String::as_str));
-        let mut list = ListTablesResponse::pooled();
-        for name in names {
-            let id = list.identifiers.add();
-            for level in namespace.split(NAMESPACE_SEPARATOR) {
-                id.namespace.add().push_str(level);
-            }
-            id.name.push_str(name);
-        }
-        if let Some(next) = next {
-            list.next_page_token.get_or_insert_default().push_str(next);
-        }
-        Ok(list)
+        Ok(table_list(namespace, entry.tables.keys().map(String::as_str), page))
     }
 
     /// `POST /v1/{prefix}/namespaces`: the new namespace, as the answer
@@ -228,14 +212,7 @@ impl Catalog {
         check_namespace(namespace)?;
         let namespaces = self.read();
         let entry = namespaces.get(namespace).ok_or_else(|| CatalogError::no_such_namespace(namespace))?;
-        let mut body = NamespaceBody::pooled();
-        for level in namespace.split(NAMESPACE_SEPARATOR) {
-            body.namespace.add().push_str(level);
-        }
-        for (key, value) in &entry.properties {
-            body.properties.entry(key).push_str(value);
-        }
-        Ok(body)
+        Ok(namespace_body(namespace, &entry.properties))
     }
 
     /// `HEAD /v1/{prefix}/namespaces/{ns}`.
@@ -270,29 +247,11 @@ impl Catalog {
         namespace: &str,
         request: &UpdateNamespaceProperties,
     ) -> Result<Pooled<UpdateNamespacePropertiesResponse>, CatalogError> {
-        check_namespace(namespace)?;
-        if let Some(both) = request.removals.iter().find(|key| request.updates.contains_key(key)) {
-            return Err(CatalogError {
-                status: 422,
-                kind: "UnprocessableEntityException",
-                message: format!("{} is both set and removed", super::echo(both)),
-            });
-        }
+        check_namespace_update(namespace, request)?;
         let mut namespaces = self.write();
         let entry =
             namespaces.get_mut(namespace).ok_or_else(|| CatalogError::no_such_namespace(namespace))?;
-        let mut answer = UpdateNamespacePropertiesResponse::pooled();
-        for key in request.removals.iter() {
-            match entry.properties.remove(key.as_str()) {
-                Some(_) => answer.removed.add().push_str(key),
-                None => answer.missing.add().push_str(key),
-            }
-        }
-        for (key, value) in request.updates.iter() {
-            entry.properties.insert(key.to_owned(), value.clone());
-            answer.updated.add().push_str(key);
-        }
-        Ok(answer)
+        Ok(update_properties(&mut entry.properties, request))
     }
 
     /// `POST /v1/{prefix}/namespaces/{ns}/tables`: the new table.
@@ -301,19 +260,52 @@ impl Catalog {
         namespace: &str,
         request: &CreateTableRequest,
     ) -> Result<Arc<TableDef>, CatalogError> {
-        check_names(namespace, &request.name)?;
-        let table = Arc::new(TableDef::create(namespace, request)?);
+        let table = new_table(namespace, request, &self.warehouse)?;
         if request.stage_create {
             // Staged: answered, not kept (a create transaction commits it).
-            return Ok(table);
+            self.namespace_exists(namespace)?;
+            return Ok(Arc::new(table));
         }
+        self.insert(table, CatalogError::table_exists)
+    }
+
+    /// `POST /v1/{prefix}/namespaces/{ns}/tables/{table}` to a table that
+    /// does not exist, asserting its creation (a create transaction's
+    /// commit): the table, its updates applied; 409 `CommitFailedException`
+    /// if it appeared meanwhile.
+    pub fn create_by_commit(
+        &self,
+        namespace: &str,
+        table: &str,
+        request: &CommitTableRequest,
+    ) -> Result<Arc<TableDef>, CatalogError> {
+        check_commit(namespace, table, request)?;
+        let created = apply_create(namespace, table, request, &self.warehouse)?;
+        self.insert(created, |namespace, table| {
+            CatalogError::commit_failed(format!(
+                "Requirement failed: table {}.{table} was created meanwhile",
+                super::shown(namespace)
+            ))
+        })
+    }
+
+    /// Adds `table` (a new one, or one registered from its metadata file);
+    /// `exists` is the error if its name is taken.
+    pub fn insert(
+        &self,
+        table: TableDef,
+        exists: fn(&str, &str) -> CatalogError,
+    ) -> Result<Arc<TableDef>, CatalogError> {
+        check_names(&table.namespace, &table.name)?;
         let mut namespaces = self.write();
-        let entry =
-            namespaces.get_mut(namespace).ok_or_else(|| CatalogError::no_such_namespace(namespace))?;
-        if entry.tables.contains_key(&request.name) {
-            return Err(CatalogError::table_exists(namespace, &request.name));
+        let entry = namespaces
+            .get_mut(&table.namespace)
+            .ok_or_else(|| CatalogError::no_such_namespace(&table.namespace))?;
+        if entry.tables.contains_key(&table.name) {
+            return Err(exists(&table.namespace, &table.name));
         }
-        entry.tables.insert(request.name.clone(), Arc::clone(&table));
+        let table = Arc::new(table);
+        entry.tables.insert(table.name.clone(), Arc::clone(&table));
         Ok(table)
     }
 
@@ -368,16 +360,7 @@ impl Catalog {
         table: &str,
         request: &CommitTableRequest,
     ) -> Result<Arc<TableDef>, CatalogError> {
-        check_names(namespace, table)?;
-        if let Some(id) = request.identifier.as_ref() {
-            if key(id) != namespace || id.name != table {
-                return Err(CatalogError::bad_request(format!(
-                    "the identifier {}.{} is not the table of the path",
-                    super::echo(&id.namespace.join(".")),
-                    super::echo(&id.name)
-                )));
-            }
-        }
+        check_commit(namespace, table, request)?;
         let mut namespaces = self.write();
         let entry =
             namespaces.get_mut(namespace).ok_or_else(|| CatalogError::no_such_namespace(namespace))?;
@@ -398,18 +381,175 @@ impl Catalog {
 }
 
 /// A namespace's key: its levels joined by U+001F.
-fn key(identifier: &TableIdentifier) -> String {
+pub fn key(identifier: &TableIdentifier) -> String {
     identifier.namespace.join(&NAMESPACE_SEPARATOR.to_string())
 }
 
-fn check_namespace(namespace: &str) -> Result<(), CatalogError> {
+/// The seeded namespaces, each with its properties and its tables (their
+/// locations under `warehouse`), as [`Catalog::generate_in`] and the SQL
+/// store's first start create them.
+#[allow(clippy::type_complexity)]
+pub fn seeded_tables(
+    columns: u32,
+    warehouse: &str,
+) -> Vec<(String, BTreeMap<String, String>, Vec<TableDef>)> {
+    let mut index = 0u64;
+    let mut out = Vec::new();
+    for (namespace, names) in SEEDED {
+        let properties = BTreeMap::from([("owner".to_owned(), "data-platform".to_owned())]);
+        let mut tables = Vec::new();
+        for name in names {
+            let width = (columns as u64 * (index % 3 + 1) / 2).max(1) as u32;
+            tables.push(seeded(namespace, name, width, index, warehouse));
+            index += 1;
+        }
+        out.push((namespace.to_owned(), properties, tables));
+    }
+    out
+}
+
+/// A new table from a `CreateTableRequest`, its names checked.
+pub fn new_table(
+    namespace: &str,
+    request: &CreateTableRequest,
+    warehouse: &str,
+) -> Result<TableDef, CatalogError> {
+    check_names(namespace, &request.name)?;
+    let mut table = TableDef::create(namespace, request, warehouse)?;
+    if request.stage_create {
+        // A staged table has no metadata file until its transaction commits.
+        table.metadata_location.clear();
+    }
+    Ok(table)
+}
+
+/// A commit's names, and its identifier (if any) the table of the path.
+pub fn check_commit(namespace: &str, table: &str, request: &CommitTableRequest) -> Result<(), CatalogError> {
+    check_names(namespace, table)?;
+    if let Some(id) = request.identifier.as_ref() {
+        if key(id) != namespace || id.name != table {
+            return Err(CatalogError::bad_request(format!(
+                "the identifier {}.{} is not the table of the path",
+                super::echo(&id.namespace.join(".")),
+                super::echo(&id.name)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `GET /v1/{prefix}/namespaces[?parent=...]` over every namespace's key
+/// (`keys`, sorted).
+pub fn namespace_list<'a>(
+    keys: impl Iterator<Item = &'a str> + Clone,
+    parent: Option<&str>,
+    page: &Page,
+) -> Result<Pooled<ListNamespacesResponse>, CatalogError> {
+    let parent = parent.filter(|parent| !parent.is_empty());
+    if let Some(parent) = parent {
+        check_namespace(parent)?;
+        if !keys.clone().any(|key| key == parent) {
+            return Err(CatalogError::no_such_namespace(parent));
+        }
+    }
+    let depth = parent.map_or(0, |parent| parent.split(NAMESPACE_SEPARATOR).count());
+    let children = keys.filter(|key| match parent {
+        Some(parent) => {
+            key.strip_prefix(parent).and_then(|rest| rest.strip_prefix(NAMESPACE_SEPARATOR)).is_some()
+                && key.split(NAMESPACE_SEPARATOR).count() == depth + 1
+        }
+        None => !key.contains(NAMESPACE_SEPARATOR),
+    });
+    let (names, next) = page.select(children);
+    let mut list = ListNamespacesResponse::pooled();
+    for name in names {
+        let levels = list.namespaces.add();
+        for level in name.split(NAMESPACE_SEPARATOR) {
+            levels.add().push_str(level);
+        }
+    }
+    if let Some(next) = next {
+        list.next_page_token.get_or_insert_default().push_str(next);
+    }
+    Ok(list)
+}
+
+/// `GET /v1/{prefix}/namespaces/{ns}/tables` over the namespace's tables' names (sorted).
+pub fn table_list<'a>(
+    namespace: &str,
+    names: impl Iterator<Item = &'a str>,
+    page: &Page,
+) -> Pooled<ListTablesResponse> {
+    let (names, next) = page.select(names);
+    let mut list = ListTablesResponse::pooled();
+    for name in names {
+        let id = list.identifiers.add();
+        for level in namespace.split(NAMESPACE_SEPARATOR) {
+            id.namespace.add().push_str(level);
+        }
+        id.name.push_str(name);
+    }
+    if let Some(next) = next {
+        list.next_page_token.get_or_insert_default().push_str(next);
+    }
+    list
+}
+
+/// `GET /v1/{prefix}/namespaces/{ns}`: its levels and properties.
+pub fn namespace_body(namespace: &str, properties: &BTreeMap<String, String>) -> Pooled<NamespaceBody> {
+    let mut body = NamespaceBody::pooled();
+    for level in namespace.split(NAMESPACE_SEPARATOR) {
+        body.namespace.add().push_str(level);
+    }
+    for (key, value) in properties {
+        body.properties.entry(key).push_str(value);
+    }
+    body
+}
+
+/// A properties update's namespace, and no key both set and removed.
+pub fn check_namespace_update(
+    namespace: &str,
+    request: &UpdateNamespaceProperties,
+) -> Result<(), CatalogError> {
+    check_namespace(namespace)?;
+    if let Some(both) = request.removals.iter().find(|key| request.updates.contains_key(key)) {
+        return Err(CatalogError {
+            status: 422,
+            kind: "UnprocessableEntityException",
+            message: format!("{} is both set and removed", super::echo(both)),
+        });
+    }
+    Ok(())
+}
+
+/// Applies a properties update to `properties`; the answer.
+pub fn update_properties(
+    properties: &mut BTreeMap<String, String>,
+    request: &UpdateNamespaceProperties,
+) -> Pooled<UpdateNamespacePropertiesResponse> {
+    let mut answer = UpdateNamespacePropertiesResponse::pooled();
+    for key in request.removals.iter() {
+        match properties.remove(key.as_str()) {
+            Some(_) => answer.removed.add().push_str(key),
+            None => answer.missing.add().push_str(key),
+        }
+    }
+    for (key, value) in request.updates.iter() {
+        properties.insert(key.to_owned(), value.clone());
+        answer.updated.add().push_str(key);
+    }
+    answer
+}
+
+pub fn check_namespace(namespace: &str) -> Result<(), CatalogError> {
     match valid_namespace(namespace) {
         true => Ok(()),
         false => Err(CatalogError::bad_name(namespace, "")),
     }
 }
 
-fn check_names(namespace: &str, table: &str) -> Result<(), CatalogError> {
+pub fn check_names(namespace: &str, table: &str) -> Result<(), CatalogError> {
     match valid_namespace(namespace) && valid_name(table) {
         true => Ok(()),
         false => Err(CatalogError::bad_name(namespace, table)),

@@ -13,7 +13,9 @@
 use poolable::{Poolable, Pooled, RecycleMap, RecycleOption, RecycleVec, Reset};
 use serde::{Deserialize, Serialize};
 
-use super::table::{check_sort_order, check_spec, current_schema, field_ids};
+use super::table::{
+    check_sort_order, check_spec, current_schema, default_location, field_ids, new_uuid, now_ms,
+};
 use super::{
     echo, CatalogError, Fill, PartitionSpec, Schema, Snapshot, SnapshotLogEntry, SnapshotRef, SortOrder,
     TableDef, TableIdentifier, TableMetadata,
@@ -185,6 +187,65 @@ pub fn apply(
     Ok(next)
 }
 
+/// A new table from a commit that asserts its creation (the commit of a
+/// create transaction, after a staged create): its updates applied to empty
+/// metadata, which must then have a current schema, a default spec and a
+/// default sort order. A table created without a location goes under
+/// `warehouse`. Any requirement but `assert-create` fails: there is no table
+/// to check it against.
+pub fn apply_create(
+    namespace: &str,
+    name: &str,
+    request: &CommitTableRequest,
+    warehouse: &str,
+) -> Result<TableDef, CatalogError> {
+    let mut asserted = false;
+    for requirement in request.requirements.iter() {
+        match requirement.kind.as_str() {
+            "assert-create" => asserted = true,
+            other => {
+                return Err(failed(format!(
+                    "Requirement failed: {} on a table that does not exist",
+                    echo(other)
+                )))
+            }
+        }
+    }
+    if !asserted {
+        return Err(CatalogError::no_such_table(namespace, name));
+    }
+    let mut m = TableMetadata { format_version: 2, last_partition_id: 999, ..TableMetadata::default() };
+    let mut added = Added::default();
+    for update in request.updates.iter() {
+        update_one(&mut m, update, &mut added)?;
+    }
+    schema_of(&m)?;
+    if m.partition_specs.is_empty() {
+        m.partition_specs.push(PartitionSpec::default());
+    }
+    if !m.partition_specs.iter().any(|spec| spec.spec_id == m.default_spec_id) {
+        return Err(bad(format!("no partition spec {}", m.default_spec_id)));
+    }
+    if m.sort_orders.is_empty() {
+        m.sort_orders.push(SortOrder::default());
+    }
+    if !m.sort_orders.iter().any(|order| order.order_id == m.default_sort_order_id) {
+        return Err(bad(format!("no sort order {}", m.default_sort_order_id)));
+    }
+    if m.table_uuid.is_empty() {
+        m.table_uuid = new_uuid(&format!("{namespace}.{name}"));
+    }
+    if m.location.is_empty() {
+        m.location = default_location(warehouse, namespace, name);
+    }
+    m.location.truncate(m.location.trim_end_matches('/').len());
+    let newest = m.snapshots.iter().map(|s| s.timestamp_ms).max().unwrap_or(0);
+    m.last_updated_ms = now_ms().max(newest);
+    let mut table = TableDef::stored(namespace, name, "", m);
+    table.metadata_location = table.metadata_file(0);
+    Ok(table)
+}
+
 fn check(m: &TableMetadata, requirement: &TableRequirement) -> Result<(), CatalogError> {
     let kind = requirement.kind.as_str();
     let expect = |what: &str, expected: Option<i64>, actual: Option<i64>| match (expected, actual) {
@@ -251,7 +312,10 @@ fn update_one(m: &mut TableMetadata, update: &TableUpdate, added: &mut Added) ->
     match action {
         "assign-uuid" => {
             let uuid = required(update.uuid.as_ref(), action, "uuid")?;
-            if *uuid != m.table_uuid {
+            if m.table_uuid.is_empty() {
+                // A table being created by its commit takes the staged UUID.
+                m.table_uuid.fill_from(uuid);
+            } else if *uuid != m.table_uuid {
                 return Err(bad(format!(
                     "the table's UUID is {}; it cannot become {}",
                     m.table_uuid,
@@ -261,7 +325,7 @@ fn update_one(m: &mut TableMetadata, update: &TableUpdate, added: &mut Added) ->
         }
         "upgrade-format-version" => {
             match *required(update.format_version.as_ref(), action, "format-version")? {
-                2 => {}
+                2 => m.format_version = 2,
                 version if version < 2 => {
                     return Err(bad(format!("cannot downgrade format version 2 to {version}")))
                 }
@@ -332,7 +396,7 @@ fn update_one(m: &mut TableMetadata, update: &TableUpdate, added: &mut Added) ->
                     field.field_id = m.last_partition_id;
                 }
             }
-            check_spec(&stored, current_schema(m))?;
+            check_spec(&stored, schema_of(m)?)?;
             if let Some(same) = m.partition_specs.iter().find(|known| known.fields[..] == stored.fields[..]) {
                 added.spec = Some(same.spec_id);
             } else {
@@ -353,7 +417,7 @@ fn update_one(m: &mut TableMetadata, update: &TableUpdate, added: &mut Added) ->
         }
         "add-sort-order" => {
             let order = required(update.sort_order.as_ref(), action, "sort-order")?;
-            check_sort_order(order, current_schema(m))?;
+            check_sort_order(order, schema_of(m)?)?;
             if let Some(same) = m.sort_orders.iter().find(|known| known.fields[..] == order.fields[..]) {
                 added.sort_order = Some(same.order_id);
             } else if order.fields.is_empty() {
@@ -480,9 +544,20 @@ fn pick(id: i64, added: Option<i32>, what: &str) -> Result<i32, CatalogError> {
     }
 }
 
+/// The current schema, or a 400 when there is none (a table being created
+/// by a commit that adds a spec before its schema).
+fn schema_of(m: &TableMetadata) -> Result<&Schema, CatalogError> {
+    match m.schemas.iter().any(|schema| schema.schema_id == m.current_schema_id) {
+        true => Ok(current_schema(m)),
+        false => Err(bad(
+            "the table has no current schema yet: add-schema and set-current-schema first".to_owned()
+        )),
+    }
+}
+
 /// The default spec and sort order fit the current schema.
 fn check_defaults(m: &TableMetadata) -> Result<(), CatalogError> {
-    let schema = current_schema(m);
+    let schema = schema_of(m)?;
     if let Some(spec) = m.partition_specs.iter().find(|s| s.spec_id == m.default_spec_id) {
         check_spec(spec, schema)?;
     }

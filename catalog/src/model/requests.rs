@@ -69,3 +69,15 @@ pub struct RenameTableRequest {
     pub source: TableIdentifier,
     pub destination: TableIdentifier,
 }
+
+/// `POST /v1/{prefix}/namespaces/{ns}/register`: a table adopted from an
+/// existing metadata file.
+#[derive(Poolable, Default, Deserialize, Debug, PartialEq)]
+#[pool(name = "register_table_request")]
+#[serde(rename_all = "kebab-case")]
+pub struct RegisterTableRequest {
+    pub name: String,
+    pub metadata_location: String,
+    #[serde(default)]
+    pub overwrite: bool,
+}

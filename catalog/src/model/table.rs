@@ -76,7 +76,13 @@ impl TableDef {
     /// depth first), partition field ids from 1000, the spec's and sort
     /// order's sources renumbered with them, transforms checked against their
     /// sources' types.
-    pub fn create(namespace: &str, request: &CreateTableRequest) -> Result<TableDef, CatalogError> {
+    /// A table created without a location goes under `warehouse`
+    /// ([`default_location`]).
+    pub fn create(
+        namespace: &str,
+        request: &CreateTableRequest,
+        warehouse: &str,
+    ) -> Result<TableDef, CatalogError> {
         let name = request.name.as_str();
         let mut schema = request.schema.clone();
         schema.kind.clear();
@@ -129,7 +135,7 @@ impl TableDef {
             table_uuid: new_uuid(&format!("{namespace}.{name}")),
             location: match request.location.as_ref() {
                 Some(location) if !location.is_empty() => location.trim_end_matches('/').to_owned(),
-                _ => format!("s3://warehouse/{}/{name}", namespace.replace(super::NAMESPACE_SEPARATOR, "/")),
+                _ => default_location(warehouse, namespace, name),
             },
             last_updated_ms: now_ms(),
             last_column_id: next,
@@ -182,9 +188,32 @@ impl TableDef {
         spare.answer_len = Arc::clone(&self.answer_len);
     }
 
-    /// `.../metadata/00005-<uuid>.metadata.json`
+    /// `.../metadata/00005-<uuid>.metadata.json`, as Iceberg's writers name
+    /// them: a fresh UUID for each file, so that two commits from the same
+    /// version (on two servers, say) never write the same file.
     pub fn metadata_file(&self, version: u32) -> String {
-        format!("{}/metadata/{version:05}-{}.metadata.json", self.metadata.location, self.metadata.table_uuid)
+        let uuid = new_uuid(&self.metadata.table_uuid);
+        format!("{}/metadata/{version:05}-{uuid}.metadata.json", self.metadata.location)
+    }
+
+    /// A table as a store or a metadata file keeps it: its metadata and
+    /// where that is (the version is the file name's number, 0 if it has none).
+    pub fn stored(namespace: &str, name: &str, metadata_location: &str, metadata: TableMetadata) -> TableDef {
+        let file = metadata_location.rsplit('/').next().unwrap_or("");
+        let metadata_version = file.split('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        TableDef {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            metadata_location: metadata_location.to_owned(),
+            metadata_version,
+            metadata,
+            answer_len: Arc::default(),
+        }
+    }
+
+    /// The metadata file's contents (what the store keeps too), in a pooled buffer.
+    pub fn metadata_json(&self) -> Result<PooledBuffer, serde_json::Error> {
+        poolable::json::to_vec(&self.metadata)
     }
 
     /// Moves to the next metadata file after a commit changed `metadata`,
@@ -219,6 +248,13 @@ impl TableDef {
     pub fn qualified(&self) -> String {
         format!("{}.{}", shown(&self.namespace), self.name)
     }
+}
+
+/// Where a table created without a location goes:
+/// `<warehouse>/<namespace levels>/<table>`.
+pub fn default_location(warehouse: &str, namespace: &str, name: &str) -> String {
+    let levels = namespace.replace(super::NAMESPACE_SEPARATOR, "/");
+    format!("{}/{levels}/{name}", warehouse.trim_end_matches('/'))
 }
 
 /// The current schema of `metadata` (the catalog keeps it there).
@@ -386,8 +422,8 @@ const TYPES: [&str; 8] =
 /// `width` columns (three schemas, each adding columns to the previous),
 /// partitioned by the day of its first timestamp column and bucketed by its
 /// id, sorted by id, with 6 to 14 snapshots on `main`.
-pub fn seeded(namespace: &str, name: &str, width: u32, index: u64) -> TableDef {
-    let location = format!("s3://warehouse/{namespace}/{name}");
+pub fn seeded(namespace: &str, name: &str, width: u32, index: u64, warehouse: &str) -> TableDef {
+    let location = default_location(warehouse, namespace, name);
     let uuid = format!("{:08x}-03fe-4693-9a96-{:012x}", 0x9c12_d441u64 + index, 0xa070_5ddf_69c1u64 + index);
     let columns: Vec<NestedField> = (1..=width as i32)
         .map(|id| {
