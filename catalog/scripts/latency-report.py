@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Latency at a user's load (issue 32): the catalog's `server`, pooled and
+"""Latency at a user's load: the catalog's `server`, pooled and
 with its pools switched off (`POOLABLE_DISABLE=1`: the same code, the pool and
 nothing else taken away), under an open loop at a fixed arrival rate.
 
@@ -21,11 +21,12 @@ The server runs on one core with one tokio worker, `loadgen` on the other (as
 `allocator-report.py` does).
 
 Writes the table into BENCHMARKS.md between `<!-- latency section -->`
-markers (appended if absent; `scripts/bench-report.py` carries it over), with
+markers (`latency_memory` with `--store memory`) (appended if absent; `scripts/bench-report.py` carries it over), with
 the command, the commit, the rates and the machine; keeps the raw results in
 target/latency-report/.
 
-  catalog/scripts/latency-report.py            # 5 rounds (about 5 minutes)
+  catalog/scripts/latency-report.py            # 5 rounds on the embedded store (about 5 minutes)
+  catalog/scripts/latency-report.py --store memory   # the same with the catalog in memory
   catalog/scripts/latency-report.py --smoke    # one tiny round on a debug build, writes nothing (CI)
   catalog/scripts/latency-report.py --server-arg=--columns --server-arg=80
                                                # flags passed on to every `server`
@@ -102,7 +103,8 @@ class Server:
     def __init__(self, setup, pooled):
         self.tmpdir = tempfile.mkdtemp(prefix="latency-report-")
         extra = [arg.replace("{tmpdir}", self.tmpdir) for arg in setup.args.server_arg]
-        cmd = [setup.bin("server"), "--port", "0"] + extra
+        store = ["--in-memory"] if setup.args.store == "memory" else []
+        cmd = [setup.bin("server"), "--port", "0"] + store + extra
         self.proc = subprocess.Popen(cmd, env=env_for(pooled), stdin=subprocess.DEVNULL, cwd=self.tmpdir,
                                      stdout=subprocess.PIPE, text=True, preexec_fn=pinned(SERVER_CPU))
         # The address from the line `listening on http://<address>`, whatever
@@ -280,8 +282,8 @@ def table(s, capacity, loads):
 def section(args, s, capacity, capacity_runs, machine_lines, command):
     L = []
     w = L.append
-    w("<!-- latency section -->")
-    w("## Latency at a user's load (issue 32)")
+    w(f"<!-- {marker(args)} -->")
+    w(f"## Latency at a user's load: {STORES[args.store]}")
     w("")
     w("A closed loop (the allocator section above) measures a saturated server: each connection waits for")
     w("its answer before it sends again, so its latencies follow throughput. A user's load arrives at its own")
@@ -330,8 +332,21 @@ def section(args, s, capacity, capacity_runs, machine_lines, command):
     w("`cargo build --release -p poolable-catalog --features allocators --bin server --bin loadgen`, then")
     w("`[POOLABLE_DISABLE=1] target/release/server --port 8181` and")
     w("`target/release/loadgen --addr 127.0.0.1:8181 --scenario get --rate 5000 --connections 256`.")
-    w("<!-- /latency section -->")
+    w(f"<!-- /{marker(args)} -->")
     return "\n".join(L)
+
+
+# What the server keeps its catalog in, and the section each writes.
+STORES = {"sqlite": "the embedded store (SQLite, the server's default)",
+          "memory": "the catalog in memory (`--in-memory`)"}
+
+
+def marker(args):
+    return "latency section" if args.store == "sqlite" else "latency_memory section"
+
+
+def results_path(args):
+    return os.path.join(OUT_DIR, "results.json" if args.store == "sqlite" else "results-memory.json")
 
 
 def replace_marked(path, marker, text):
@@ -370,6 +385,9 @@ def main():
                     help="connections of the open loop: the most requests in flight at once")
     ap.add_argument("--drain-secs", type=float, default=10.0)
     ap.add_argument("--loads", default="0.5,0.8", help="shares of the unpooled capacity, comma-separated")
+    ap.add_argument("--store", choices=sorted(STORES), default="sqlite",
+                    help="sqlite: the server's embedded store, each server in a fresh data dir (section `latency`); "
+                         "memory: `--in-memory` (section `latency_memory`)")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="a flag passed on to every `server` (repeat it; {tmpdir}: a fresh directory per server)")
     ap.add_argument("--note", help="the run's conditions, written under the machine (e.g. other builds ran)")
@@ -394,14 +412,14 @@ def main():
     command = shown_command(sys.argv[1:])
     started = time.time()
     if args.from_results:
-        saved = json.load(open(os.path.join(OUT_DIR, "results.json")))
+        saved = json.load(open(results_path(args)))
         for key, value in saved["args"].items():
             if key not in ("from_results", "no_write", "smoke"):
                 setattr(args, key, value)
         s = summarise(saved["rows"], args.loads)
         print("\n".join(table(s, saved["capacity"], args.loads)))
         if not args.no_write:
-            replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), "latency section",
+            replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), marker(args),
                            section(args, s, saved["capacity"], saved["capacity_runs"], saved["machine"],
                                    shown_command(shlex.split(saved["command"])[1:])))
             print("wrote BENCHMARKS.md")
@@ -419,12 +437,12 @@ def main():
         return
     machine_lines = machine()
     os.makedirs(OUT_DIR, exist_ok=True)
-    with open(os.path.join(OUT_DIR, "results.json"), "w") as f:
+    with open(results_path(args), "w") as f:
         json.dump({"args": vars(args), "command": command, "machine": machine_lines, "capacity": capacity,
                    "capacity_runs": capacity_runs, "rows": rows}, f, indent=1)
     if args.no_write:
         return
-    replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), "latency section",
+    replace_marked(os.path.join(ROOT, "BENCHMARKS.md"), marker(args),
                    section(args, s, capacity, capacity_runs, machine_lines, command))
     print(f"wrote BENCHMARKS.md ({time.time() - started:.0f} s)")
 
