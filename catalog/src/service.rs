@@ -218,6 +218,7 @@ async fn commit_stored(
     request: &CommitTableRequest,
 ) -> Result<Arc<TableDef>, CatalogError> {
     check_commit(namespace, table, request)?;
+    let _turn = store.commit_turn(namespace, table).await;
     for _ in 0..COMMIT_ATTEMPTS {
         let base = match store.load(namespace, table).await {
             Ok(base) => base,

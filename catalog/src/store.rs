@@ -56,7 +56,15 @@ const SCHEMA: [&str; 3] = [
 pub struct Store {
     pool: AnyPool,
     cache: Mutex<HashMap<(String, String), Arc<TableDef>>>,
+    /// Commits to one table from this process take their turn here, so that
+    /// they do not race each other's compare-and-swap (a lost swap is a
+    /// retry, and enough of them a 409): the swap is for other servers.
+    commit_turns: Box<[tokio::sync::Mutex<()>]>,
 }
+
+/// How many tables' commits can be under way at once in one process (a
+/// table's commits always take the same turn; two tables may share one).
+const COMMIT_TURNS: usize = 64;
 
 /// A store failure, as a 500 (nothing was acknowledged).
 fn internal(error: sqlx::Error) -> CatalogError {
@@ -71,6 +79,13 @@ fn kind(error: &sqlx::Error) -> Option<ErrorKind> {
 }
 
 impl Store {
+    /// Waits for this process's turn to commit to `namespace.table`.
+    pub async fn commit_turn(&self, namespace: &str, table: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one((namespace, table));
+        self.commit_turns[(hash % COMMIT_TURNS as u64) as usize].lock().await
+    }
+
     /// Connects to `url` (`sqlite:///path/catalog.db?mode=rwc` or
     /// `postgres://...`) and creates the schema if missing. SQLite runs in
     /// WAL mode with `synchronous = FULL`: a committed transaction survives
@@ -103,7 +118,8 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        Ok(Store { pool, cache: Mutex::default() })
+        let commit_turns = (0..COMMIT_TURNS).map(|_| tokio::sync::Mutex::new(())).collect();
+        Ok(Store { pool, cache: Mutex::default(), commit_turns })
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<TableDef>>> {
