@@ -40,26 +40,12 @@ import time
 from datetime import datetime, timezone
 
 # The repository: the workspace's target directory, BENCHMARKS.md, the charts.
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CATALOG = os.path.join(ROOT, "catalog")
+from report_common import (CATALOG, LOADGEN_CPU, PIN, ROOT, SERVER_CPU, env_for, first_line, fmt_us, fmt_x,
+                           machine, median, pinned, replace_marked, sh)
 ALLOCATORS = ["system", "jemalloc", "mimalloc"]
 MODES = [True, False]  # pooled, unpooled
 SCENARIOS = ["get", "commit"]
 OUT_DIR = os.path.join(ROOT, "target", "allocator-report")
-
-
-def sh(*args, **kw):
-    return subprocess.run(args, cwd=ROOT, check=True, text=True, capture_output=True, **kw).stdout
-
-
-def env_for(pooled):
-    env = dict(os.environ)
-    env.pop("POOLABLE_DISABLE", None)
-    env.pop("POOLABLE_CHAOS", None)
-    env.pop("POOLABLE_TRACK", None)
-    if not pooled:
-        env["POOLABLE_DISABLE"] = "1"
-    return env
 
 
 class Setup:
@@ -76,17 +62,6 @@ class Setup:
         return os.path.join(self.bin_dir, name)
 
 
-# The server on one core with one tokio worker, the load generator on the
-# other: neither takes the other's time, and the generator never limits the
-# server (on one shared pair of cores it did: its answers cost it nearly what
-# they cost the server, and both settings read alike).
-CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-PIN = len(CPUS) >= 2
-SERVER_CPU, LOADGEN_CPU = ({CPUS[0]}, {CPUS[1]}) if PIN else (None, None)
-
-
-def pinned(cpus):
-    return (lambda: os.sched_setaffinity(0, cpus)) if PIN else None
 
 
 def check_pooled(result, pooled, what):
@@ -197,10 +172,6 @@ def settings():
 def rotated(items, k):
     k %= len(items)
     return items[k:] + items[:k]
-
-
-def median(values):
-    return statistics.median(values) if values else None
 
 
 def measure(args, setup):
@@ -315,18 +286,6 @@ def fmt_int(v):
     return "n/a" if v is None else f"{v:,.0f}"
 
 
-def fmt_x(t):
-    if t is None or t[0] is None:
-        return "n/a"
-    return f"**{t[0]:.2f}x** ({t[1]:.2f} to {t[2]:.2f})"
-
-
-def fmt_us(v):
-    if v is None:
-        return "n/a"
-    return f"{v / 1000:.2f} ms" if v >= 1000 else f"{v:.0f} µs"
-
-
 def fmt_mib(kib):
     return "n/a" if kib is None else f"{kib / 1024:.1f} MiB"
 
@@ -406,24 +365,6 @@ def chart(s):
             y += 8
     out.append("</svg>")
     return "\n".join(out) + "\n"
-
-
-def machine():
-    def first(cmd):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip().splitlines()[0]
-        except Exception:
-            return "n/a"
-    cpu = first("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-").strip()
-    return [
-        f"date:      {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"commit:    {first('git rev-parse --short HEAD')}",
-        f"cpu:       {cpu} x {os.cpu_count()} (shared: noisy)",
-        f"kernel:    {first('uname -sr')}",
-        f"rustc:     {first('rustc --version')}",
-        f"valgrind:  {first('valgrind --version')}",
-        "allocators: glibc malloc (system), tikv-jemallocator 0.6 (jemalloc 5.3), mimalloc 0.1 (mimalloc 2.x)",
-    ]
 
 
 def section(args, s, agreement, machine_lines):
@@ -552,16 +493,6 @@ def readme_table(s):
     return "\n".join(L)
 
 
-def replace_marked(path, marker, text):
-    content = open(path).read()
-    pattern = re.compile(rf"<!-- {marker} -->.*?<!-- /{marker} -->", re.S)
-    if pattern.search(content):
-        content = pattern.sub(lambda _: text, content)
-    else:
-        content = content.rstrip() + "\n\n" + text + "\n"
-    open(path, "w").write(content)
-
-
 def compare_with_previous(s):
     """How far this run's ratios are from the previous run's, in %."""
     path = os.path.join(OUT_DIR, "summary.json")
@@ -633,7 +564,9 @@ def main():
     saved = {
         "args": {k: getattr(args, k) for k in ("rounds", "loop_requests", "callgrind_requests", "secs",
                                                 "warmup_secs", "connections")},
-        "machine": machine(),
+        "machine": machine([f"valgrind:  {first_line('valgrind --version')}",
+                            "allocators: glibc malloc (system), tikv-jemallocator 0.6 (jemalloc 5.3), "
+                            "mimalloc 0.1 (mimalloc 2.x)"]),
         "timed": results,
         "allocations_per_request": {f"{w} {'pooled' if p else 'unpooled'}": v for (w, p), v in counts.items()},
         "instructions_per_request": {" ".join([k[0], "pooled" if k[1] else "unpooled", *k[2:]]): v

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The `server` binary against hostile clients, as an operator would try it.
 
-    cargo build --release --bin server && python3 catalog/scripts/hostile-clients.py   (from the repository root)
+    cargo build --release --bin server && python3 catalog/scripts/hostile-clients.py [--store]   (from the repository root)
 
 Starts target/release/server with `ulimit -n 1024` (default limits),
 then: 1,100 idle connections (and a normal request during and after them),
@@ -13,7 +13,10 @@ import socket, time, subprocess, resource, os, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 port = 18282
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))  # the repository: target/
-srv = subprocess.Popen(["bash", "-c", f"ulimit -n 1024; exec target/release/server --in-memory --port {port}"], stdout=subprocess.DEVNULL)
+# `--store`: the server's default, its SQLite store, in a data dir of its own; else in memory.
+import tempfile
+store = ["--data-dir", tempfile.mkdtemp(prefix="hostile-")] if "--store" in sys.argv[1:] else ["--in-memory"]
+srv = subprocess.Popen(["bash", "-c", f"ulimit -n 1024; exec target/release/server {' '.join(store)} --port {port}"], stdout=subprocess.DEVNULL)
 time.sleep(1.0)
 def rss():
     with open(f"/proc/{srv.pid}/status") as f:

@@ -39,44 +39,25 @@ import os
 import re
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from datetime import datetime, timezone
 
-# The repository: the workspace's target directory, BENCHMARKS.md.
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CATALOG = os.path.join(ROOT, "catalog")
+import report_common
+from report_common import (LOADGEN_CPU, PIN, ROOT, SERVER_CPU, fmt_us, fmt_x, machine, median, pinned,
+                           replace_marked)
 SCENARIOS = ["get", "commit"]
 MODES = [True, False]  # pooled, unpooled
 OUT_DIR = os.path.join(ROOT, "target", "latency-report")
 TITLES = {"get": "loads (GET load-table)", "commit": "commits (POST commit)"}
 
-# As allocator-report.py: the server on one core with one tokio worker, the
-# load generator on the other, so neither takes the other's time.
-CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-PIN = len(CPUS) >= 2
-SERVER_CPU, LOADGEN_CPU = ({CPUS[0]}, {CPUS[1]}) if PIN else (None, None)
-
-
-def pinned(cpus):
-    return (lambda: os.sched_setaffinity(0, cpus)) if PIN else None
-
-
-def sh(*args):
-    return subprocess.run(args, cwd=ROOT, check=True, text=True, capture_output=True).stdout
 
 
 def env_for(pooled):
-    env = dict(os.environ)
-    for name in ("POOLABLE_DISABLE", "POOLABLE_CHAOS", "POOLABLE_TRACK"):
-        env.pop(name, None)
-    if not pooled:
-        env["POOLABLE_DISABLE"] = "1"
+    env = report_common.env_for(pooled)
     if PIN:
         env["TOKIO_WORKER_THREADS"] = "1"
     return env
@@ -179,10 +160,6 @@ def run_one(setup, pooled, scenario, secs, warmup, connections, rate=None):
         server.stop()
 
 
-def median(values):
-    return statistics.median(values) if values else None
-
-
 def measure(args, setup):
     capacity, capacity_runs = {}, {}
     for scenario in SCENARIOS:
@@ -229,34 +206,6 @@ def summarise(rows, loads):
                 s[(scenario, load, key + "_ratio")] = (median(ratios), min(ratios, default=None),
                                                        max(ratios, default=None))
     return s
-
-
-def fmt_us(v):
-    if v is None:
-        return "n/a"
-    return f"{v / 1000:.2f} ms" if v >= 1000 else f"{v:.0f} µs"
-
-
-def fmt_x(t):
-    if t is None or t[0] is None:
-        return "n/a"
-    return f"**{t[0]:.2f}x** ({t[1]:.2f} to {t[2]:.2f})"
-
-
-def machine():
-    def first(cmd):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip().splitlines()[0]
-        except Exception:
-            return "n/a"
-    cpu = first("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-").strip()
-    return [
-        f"date:      {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"commit:    {first('git rev-parse --short HEAD')}",
-        f"cpu:       {cpu} x {os.cpu_count()} (shared: noisy)",
-        f"kernel:    {first('uname -sr')}",
-        f"rustc:     {first('rustc --version')}",
-    ]
 
 
 def table(s, capacity, loads):
@@ -347,16 +296,6 @@ def marker(args):
 
 def results_path(args):
     return os.path.join(OUT_DIR, "results.json" if args.store == "sqlite" else "results-memory.json")
-
-
-def replace_marked(path, marker, text):
-    content = open(path).read()
-    pattern = re.compile(rf"<!-- {marker} -->.*?<!-- /{marker} -->", re.S)
-    if pattern.search(content):
-        content = pattern.sub(lambda _: text, content)
-    else:
-        content = content.rstrip() + "\n\n" + text + "\n"
-    open(path, "w").write(content)
 
 
 def shown_command(argv):
