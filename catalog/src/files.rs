@@ -3,15 +3,16 @@
 //! schemes, `s3://` say, get no file: this catalog writes no object store);
 //! `register` reads one.
 //!
-//! A file is written under a name no one wrote before (a fresh UUID in it),
-//! created exclusively, written whole and flushed to disk (`fsync`, and its
-//! directory's, and those of every directory created for it) before the
-//! catalog points the table at it: a crash leaves at worst a file no table
-//! names, never a table whose metadata is missing or torn.
+//! A commit's file is written under a name no one wrote before (a fresh
+//! UUID in it), whole and flushed to disk (`fsync`, and its directory's, and
+//! those of every directory created for it) before the catalog points the
+//! table at it: a crash leaves at worst a file no table names, never a table
+//! whose metadata is missing or torn.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use poolable::PooledBuffer;
 
@@ -25,14 +26,33 @@ pub fn local_path(location: &str) -> Option<PathBuf> {
 
 /// Writes `contents` as a new file at `location` (nothing for a location
 /// that is not a `file:` URI), durably: see the module's documentation.
-/// A file already there is an error: names are fresh.
+///
+/// The bytes go to a file of their own first, flushed, then linked under
+/// the name (a link never replaces a file): a crash mid-write leaves that
+/// scratch file, never a torn file under the name. A file already under the
+/// name with the same bytes is this write done before (seeding replayed
+/// after a crash that rolled its transaction back, or a commit that changed
+/// nothing); with other bytes, an error.
 pub fn write_new(location: &str, contents: &[u8]) -> io::Result<()> {
+    static SCRATCH: AtomicU64 = AtomicU64::new(0);
     let Some(path) = local_path(location) else { return Ok(()) };
     let dir = path.parent().ok_or_else(|| io::Error::other(format!("{location} has no directory")))?;
     create_dirs(dir)?;
-    let mut file = OpenOptions::new().write(true).create_new(true).open(&path)?;
-    file.write_all(contents)?;
-    file.sync_all()?;
+    let mut scratch = path.clone().into_os_string();
+    scratch.push(format!(".partial-{}-{}", std::process::id(), SCRATCH.fetch_add(1, Ordering::Relaxed)));
+    let scratch = PathBuf::from(scratch);
+    let linked = (|| {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&scratch)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::hard_link(&scratch, &path)
+    })();
+    let _ = fs::remove_file(&scratch);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && fs::read(&path)? == contents => {}
+        Err(e) => return Err(e),
+    }
     sync_dir(dir)
 }
 

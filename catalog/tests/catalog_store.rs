@@ -516,6 +516,44 @@ fn register_adopts_an_existing_metadata_file() {
 }
 
 #[test]
+fn seeding_starts_again_over_the_files_a_rolled_back_seed_left() {
+    // A crash between writing the seeded tables' files and committing their
+    // rows leaves the files and no rows: the next start seeds again over them
+    // (the same bytes under the same names), instead of failing on them.
+    let data = TempDir::new("reseed");
+    Server::sqlite(data.path()).kill();
+    for entry in std::fs::read_dir(data.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_str().unwrap().starts_with("catalog.db") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let server = Server::sqlite(data.path());
+    let orders = load(&server, "analytics", "orders");
+    assert_file_matches(&orders);
+    assert_nothing_in_use(&server);
+}
+
+#[test]
+fn a_commit_that_changes_nothing_answers_the_table_as_it_is() {
+    let data = TempDir::new("noop");
+    for memory in [false, true] {
+        let server = if memory { Server::start(&["--in-memory"]) } else { Server::sqlite(data.path()) };
+        let namespace = if memory { "noop_memory" } else { "noop_store" };
+        create_namespace(&server, namespace);
+        // In memory too at a `file:` location, so that the table has a file.
+        let mut body = table_body("t");
+        body["location"] = json!(format!("file://{}/{namespace}/t", data.path().display()));
+        let created = ok(post(&server, &format!("namespaces/{namespace}/tables"), &body), "create");
+        let nothing = json!({"requirements": [], "updates": []});
+        let answer = ok(post(&server, &format!("namespaces/{namespace}/tables/t"), &nothing), "empty commit");
+        assert_eq!(answer["metadata-location"], created["metadata-location"], "memory: {memory}");
+        assert_file_matches(&answer);
+        assert_nothing_in_use(&server);
+    }
+}
+
+#[test]
 fn a_restart_on_the_same_data_dir_keeps_everything_and_seeds_once() {
     let data = TempDir::new("restart");
     let server = Server::sqlite(data.path());
