@@ -299,5 +299,9 @@ fn trim_classes_drops_the_buffers_idle_since_the_previous_trim() {
     let (small, large) = (t.stats(4 * K), t.stats(16 * K));
     assert_eq!((small.idle, small.evictions), (0, 1));
     assert_eq!((large.hits, large.idle, large.evictions), (1, 1, 0));
+
+    // Nothing taken since: every class is trimmed, the 16 KiB one too.
+    PooledBuffer::trim_classes();
+    assert_eq!((t.stats(16 * K).idle, t.stats(16 * K).evictions), (0, 1));
     assert_invariants();
 }

@@ -68,8 +68,13 @@ fn record(bytes: usize) {
 }
 
 /// The calling thread's (allocations, bytes allocated) so far.
+///
+/// Panics if nothing is being counted (`count(Counts::Nothing)`), or on a
+/// thread whose counts are gone (its exit under way): a zero there would be
+/// no measurement, and every "allocates nothing" check would pass.
 pub fn thread_counts() -> (u64, u64) {
-    THREAD.try_with(Cell::get).unwrap_or((0, 0))
+    assert_ne!(COUNTS.load(Relaxed), Counts::Nothing as u8, "allocations are not being counted");
+    THREAD.try_with(Cell::get).expect("the calling thread's counts (read during its exit?)")
 }
 
 /// Allocations the calling thread has made so far (for counting across

@@ -253,21 +253,12 @@ impl<T: Reset + Send + 'static> Pool<T> {
         };
         // The object stays here unless the closure runs, so that a thread
         // without a cache still has it for the shared store.
-        let offered = self.route().with(&self.shared, |cache, owner| match held.take() {
-            Some(object) => match cache.put(owner, object, bytes) {
-                Ok(()) => Offered::Kept,
-                Err(full) => Offered::Full(full),
-            },
-            None => Offered::NoCache,
-        });
-        match offered.unwrap_or(Offered::NoCache) {
-            Offered::Kept => {}
-            Offered::Full(full) => drop(full), // counted as `full` by `put`
-            Offered::NoCache => {
-                if let Some(object) = held {
-                    self.shared.keep_uncached(object, bytes);
-                }
-            }
+        let put =
+            self.route().with(&self.shared, |cache, owner| held.take().map(|o| cache.put(owner, o, bytes)));
+        match (put, held) {
+            (Some(Some(Err(full))), _) => drop(full), // counted as `full` by `put`
+            (_, Some(object)) => self.shared.keep_uncached(object, bytes),
+            _ => {}
         }
     }
 
@@ -576,17 +567,6 @@ enum Take<T> {
     Empty,
     /// No cache serves this pool inline here: the slow path looks further.
     NoInlineCache,
-}
-
-/// What became of a return the slow path offered to the thread's cache.
-enum Offered<T> {
-    /// Kept in the cache (which may have spilled older objects to the store).
-    Kept,
-    /// Refused: the cache and the store are full.
-    Full(Box<T>),
-    /// The thread has no cache: the object is still in hand, for the
-    /// shared store.
-    NoCache,
 }
 
 /// Which part of the return path resets and measures.

@@ -66,11 +66,13 @@ impl PoolSwitches {
     }
 
     /// Whether the pool keeps objects at all.
+    #[inline]
     pub(crate) fn enabled(&self, config: &PoolConfig) -> bool {
         self.switched(config) != Switched::Disabled
     }
 
     /// Whether chaos may drop returns: they cannot end on the inline path.
+    #[inline]
     pub(crate) fn chaos(&self, config: &PoolConfig) -> bool {
         self.switched(config) == Switched::Chaos
     }
